@@ -1,0 +1,144 @@
+using Zawaroom.Blobs;
+using Zawaroom.Blobs.Folder;
+using Zawaroom.Common;
+using Zawaroom.Demo;
+using Zawaroom.Identity;
+using Zawaroom.Members;
+using Zawaroom.Presence;
+using Zawaroom.Rooms;
+using Zawaroom.Sites;
+using Zawaroom.Storage;
+using Zawaroom.Storage.Sqlite;
+
+namespace Zawaroom.Hosting;
+
+/// <summary>What every run of the app shares: port, JSON, errors, OpenAPI, stores, identity, features.</summary>
+public static class ZawaroomHost
+{
+    public static WebApplicationBuilder AddZawaroomHost(this WebApplicationBuilder builder)
+    {
+        // The Functions host tells a custom handler its port; locally 7071, as `func start` would.
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            var port = builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] ?? "7071";
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}", $"http://[::1]:{port}");
+        }
+        builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+        builder.Services.AddZawaroomProblems();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Zawaroom API";
+            doc.Info.Version = "1";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<SiteRoutingOptions>(builder.Configuration.GetSection("Zawaroom:Sites"));
+        builder.Services.AddZawaroomStores(builder.Configuration);
+        builder.Services.AddZawaroomIdentity(builder.Configuration, builder.Environment);
+        builder.Services.AddZawaroomFeatures();
+        return builder;
+    }
+
+    public static string DataDirectory(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["Zawaroom:DataDirectory"] ?? "./.zawaroom-data");
+
+    /// <summary>
+    /// The one place adapters are chosen (ARCHITECTURE.md "Rules"). Read when first resolved, so that
+    /// configuration added by a test host or the Functions host is seen.
+    /// </summary>
+    static IServiceCollection AddZawaroomStores(this IServiceCollection services, IConfiguration _)
+    {
+        services.AddSingleton<IDocumentStore>(sp => Stores(sp) switch
+        {
+            "Embedded" => new SqliteDocumentStore(Path.Combine(DataDirectory(sp), "zawaroom.db")),
+            var other => throw UnknownStores(other),
+        });
+        services.AddSingleton<IBlobStore>(sp => Stores(sp) switch
+        {
+            "Embedded" => new FolderBlobStore(Path.Combine(DataDirectory(sp), "blobs")),
+            var other => throw UnknownStores(other),
+        });
+        services.AddSingleton<IPresenceReader, NobodyPresent>();
+        return services;
+    }
+
+    static string Stores(IServiceProvider sp) => sp.GetRequiredService<IConfiguration>()["Zawaroom:Stores"] ?? "Embedded";
+    static string DataDirectory(IServiceProvider sp) => DataDirectory(sp.GetRequiredService<IConfiguration>());
+    static InvalidOperationException UnknownStores(string value) => new($"Zawaroom:Stores is '{value}'; known values: Embedded.");
+
+    static IServiceCollection AddZawaroomIdentity(this IServiceCollection services, IConfiguration _, IWebHostEnvironment __)
+    {
+        services.AddOptions<AuthOptions>().Configure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
+            o.LocalLogin = configuration.GetValue("Zawaroom:Auth:LocalLogin", environment.IsDevelopment()));
+        services.AddSingleton(sp => new LocalTokens(Path.Combine(DataDirectory(sp), "local-login.key"), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IExternalTokenValidator, NoExternalTokens>();
+        services.AddSingleton<CallerResolver>();
+        return services;
+    }
+
+    /// <summary>U6: the app refuses to start in Production with the local login on.</summary>
+    static void RefuseLocalLoginInProduction(WebApplication app)
+    {
+        if (app.Environment.IsProduction() && app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.LocalLogin)
+            throw new InvalidOperationException(
+                "Zawaroom:Auth:LocalLogin is on in Production. Local login is for running on one machine only; turn it off.");
+    }
+
+    static IServiceCollection AddZawaroomFeatures(this IServiceCollection services)
+    {
+        services.AddSingleton<SiteDirectory>();
+        services.AddSingleton<MemberDirectory>();
+        services.AddSingleton<RoomDirectory>();
+        services.AddSingleton<IRoomAdminCheck>(sp => sp.GetRequiredService<RoomDirectory>());
+        services.AddSingleton<DemoSeeder>();
+        return services;
+    }
+
+    public static WebApplication UseZawaroom(this WebApplication app)
+    {
+        RefuseLocalLoginInProduction(app);
+        app.UseZawaroomProblems();
+        app.UseSiteResolution();
+        app.UseRouting();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        return app;
+    }
+
+    /// <summary>The group every site API endpoint hangs on: "/api", site-scoped, access-checked.</summary>
+    public static RouteGroupBuilder MapSiteApi(this WebApplication app) =>
+        app.MapGroup("/api").RequireSiteAccess();
+
+    public static void MapHealthAndSpa(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi.json");
+        app.MapGet("/healthz", async (IDocumentStore store, IBlobStore blobs, CancellationToken ct) =>
+        {
+            await store.Count(Partitions.Platform, SiteDirectory.SiteKind, ct);
+            await foreach (var _ in blobs.List("_health/", ct)) break;
+            return Results.Ok(new { status = "ok" });
+        }).ExcludeFromDescription();
+        // The SPA answers every other browser path; unknown API paths stay problem+json 404s.
+        app.MapFallback(async context =>
+        {
+            var path = context.Request.Path.Value ?? "";
+            var index = Path.Combine(app.Environment.WebRootPath ?? "", "index.html");
+            if (path.StartsWith("/api", StringComparison.Ordinal) || path.StartsWith("/operator", StringComparison.Ordinal) || !File.Exists(index))
+            {
+                await ProblemHandling.Write(context, Problems.NotFound("There is no such route."));
+                return;
+            }
+            context.Response.ContentType = "text/html; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-cache";
+            await context.Response.SendFileAsync(index, context.RequestAborted);
+        });
+    }
+
+    public static async Task SeedDemoIfAsked(this WebApplication app)
+    {
+        if (!app.Configuration.GetValue("Zawaroom:SeedDemo", app.Environment.IsDevelopment())) return;
+        await app.Services.GetRequiredService<DemoSeeder>().Seed(CancellationToken.None);
+        if (string.IsNullOrEmpty(app.Configuration["Zawaroom:OperatorKey"]))
+            app.Logger.LogInformation("The operator API is off: set Zawaroom:OperatorKey to use it.");
+    }
+}

@@ -1,0 +1,72 @@
+using Zawaroom.Common;
+using Zawaroom.Sites;
+
+namespace Zawaroom.Identity;
+
+/// <summary>Who may call an endpoint (U2). Every /api and /operator/api endpoint declares one.</summary>
+public enum Access
+{
+    /// <summary>Anyone, signed in or not (login options, local login, webhooks that prove themselves).</summary>
+    Anonymous,
+    /// <summary>Any member of the site.</summary>
+    Member,
+    /// <summary>A site admin, or a room admin of the room named by the route's {id}.</summary>
+    RoomAdmin,
+    SiteAdmin,
+    /// <summary>The platform operator (S5), by the operator key; never a site role.</summary>
+    Operator,
+}
+
+public sealed record AccessMetadata(Access Level);
+
+/// <summary>Answers "is the caller a room admin of this room?"; the rooms feature provides it.</summary>
+public interface IRoomAdminCheck
+{
+    /// <summary>False when the room does not exist on the site (the filter then answers 404).</summary>
+    Task<bool> Exists(string siteId, string roomId, CancellationToken ct);
+    Task<bool> IsRoomAdmin(string siteId, string roomId, string email, CancellationToken ct);
+}
+
+public static class AccessExtensions
+{
+    public static TBuilder Allow<TBuilder>(this TBuilder builder, Access level) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AccessMetadata(level));
+
+    /// <summary>
+    /// The group filter of every site API endpoint: resolve the site (404), authenticate (401), then
+    /// check the role of U2 (403). An endpoint that declares no access is refused: fail closed.
+    /// </summary>
+    public static RouteGroupBuilder RequireSiteAccess(this RouteGroupBuilder group)
+    {
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            var http = invocation.HttpContext;
+            var level = http.GetEndpoint()?.Metadata.GetMetadata<AccessMetadata>()?.Level
+                ?? throw Problems.Forbidden("This endpoint declares no access rule.");
+            var site = http.RequireSite();
+            if (level == Access.Anonymous) return await next(invocation);
+            if (level == Access.Operator) throw Problems.Forbidden();
+
+            var caller = await http.RequestServices.GetRequiredService<CallerResolver>().Resolve(http, site)
+                ?? throw Problems.Unauthenticated();
+            switch (level)
+            {
+                case Access.SiteAdmin when !caller.IsSiteAdmin:
+                    throw Problems.Forbidden("Only site administrators can do this.");
+                case Access.RoomAdmin:
+                    var roomId = http.GetRouteValue("id") as string ?? throw Problems.NotFound();
+                    var rooms = http.RequestServices.GetRequiredService<IRoomAdminCheck>();
+                    if (!await rooms.Exists(site.SiteId, roomId, http.RequestAborted)) throw Problems.NotFound("There is no such room.");
+                    if (!caller.IsSiteAdmin && !await rooms.IsRoomAdmin(site.SiteId, roomId, caller.Email, http.RequestAborted))
+                        throw Problems.Forbidden("Only site administrators and this room's administrators can do this.");
+                    break;
+            }
+            return await next(invocation);
+        });
+        return group;
+    }
+
+    /// <summary>The caller of an endpoint that passed the access filter.</summary>
+    public static Caller Caller(this HttpContext context) =>
+        context.Items.TryGetValue("zawaroom.caller", out var c) && c is Caller caller ? caller : throw Problems.Unauthenticated();
+}

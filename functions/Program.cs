@@ -1,0 +1,27 @@
+using Zawaroom.Hosting;
+using Zawaroom.Identity;
+using Zawaroom.Members;
+using Zawaroom.Rooms;
+using Zawaroom.Sites;
+using Zawaroom.Spaces;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddZawaroomHost();
+
+var app = builder.Build();
+app.UseZawaroom();
+
+var api = app.MapSiteApi();
+api.MapAuth();
+api.MapSiteAdmin();
+api.MapMembers();
+api.MapSpaces();
+api.MapRooms();
+app.MapOperatorApi();
+app.MapHealthAndSpa();
+
+await app.SeedDemoIfAsked();
+app.Run();
+
+/// <summary>Visible to the tests, which start the real app.</summary>
+public partial class Program;
