@@ -20,19 +20,13 @@ public static class ProblemHandling
 
     public static IApplicationBuilder UseZawaroomProblems(this IApplicationBuilder app)
     {
-        app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var problem = Describe(error);
-            if (problem.Status >= 500)
-            {
-                context.RequestServices.GetRequiredService<ILoggerFactory>()
-                    .CreateLogger("Zawaroom.Errors")
-                    .LogError(error, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
-            }
-            await Write(context, problem);
-        }));
-        // Status codes produced without a body (e.g. 404 for an unknown route, 405) still get problem+json.
+            // A ProblemException is an answer, not a fault: no error log, no diagnostics event.
+            SuppressDiagnosticsCallback = c => c.Exception is ProblemException or BadHttpRequestException,
+            ExceptionHandler = HandleError,
+        });
+        // Status codes produced without a body (an unknown route, 405) still answer problem+json.
         app.UseStatusCodePages(async statusContext =>
         {
             var context = statusContext.HttpContext;
@@ -48,6 +42,12 @@ public static class ProblemHandling
             await Write(context, new ProblemException(context.Response.StatusCode, code, title, title + "."));
         });
         return app;
+    }
+
+    static Task HandleError(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        return Write(context, Describe(error));
     }
 
     public static ProblemException Describe(Exception? error) => error switch

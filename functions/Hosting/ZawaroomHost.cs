@@ -100,6 +100,8 @@ public static class ZawaroomHost
         app.UseZawaroomProblems();
         app.UseSiteResolution();
         app.UseRouting();
+        app.UseOperatorAccess();
+        app.UseSiteAccess();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         return app;

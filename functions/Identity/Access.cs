@@ -32,21 +32,28 @@ public static class AccessExtensions
     public static TBuilder Allow<TBuilder>(this TBuilder builder, Access level) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new AccessMetadata(level));
 
-    /// <summary>
-    /// The group filter of every site API endpoint: resolve the site (404), authenticate (401), then
-    /// check the role of U2 (403). An endpoint that declares no access is refused: fail closed.
-    /// </summary>
-    public static RouteGroupBuilder RequireSiteAccess(this RouteGroupBuilder group)
-    {
-        group.AddEndpointFilter(async (invocation, next) =>
-        {
-            var http = invocation.HttpContext;
-            var level = http.GetEndpoint()?.Metadata.GetMetadata<AccessMetadata>()?.Level
-                ?? throw Problems.Forbidden("This endpoint declares no access rule.");
-            var site = http.RequireSite();
-            if (level == Access.Anonymous) return await next(invocation);
-            if (level == Access.Operator) throw Problems.Forbidden();
+    /// <summary>Marks the "/api" group: its endpoints are site-scoped and access-checked.</summary>
+    public static RouteGroupBuilder RequireSiteAccess(this RouteGroupBuilder group) => group.WithMetadata(new SiteApiMarker());
 
+    /// <summary>
+    /// Checks every site API endpoint before it runs (so before its body is even read): resolve the
+    /// site (404), authenticate (401), then the role of U2 (403). An endpoint of the site API that
+    /// declares no access is refused: fail closed. Runs after routing, so the endpoint is known.
+    /// </summary>
+    public static IApplicationBuilder UseSiteAccess(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        var endpoint = http.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<SiteApiMarker>() is null)
+        {
+            await next(http);
+            return;
+        }
+        var level = endpoint.Metadata.GetMetadata<AccessMetadata>()?.Level
+            ?? throw Problems.Forbidden("This endpoint declares no access rule.");
+        var site = http.RequireSite();
+        if (level == Access.Operator) throw Problems.Forbidden();
+        if (level != Access.Anonymous)
+        {
             var caller = await http.RequestServices.GetRequiredService<CallerResolver>().Resolve(http, site)
                 ?? throw Problems.Unauthenticated();
             switch (level)
@@ -61,10 +68,11 @@ public static class AccessExtensions
                         throw Problems.Forbidden("Only site administrators and this room's administrators can do this.");
                     break;
             }
-            return await next(invocation);
-        });
-        return group;
-    }
+        }
+        await next(http);
+    });
+
+    sealed record SiteApiMarker;
 
     /// <summary>The caller of an endpoint that passed the access filter.</summary>
     public static Caller Caller(this HttpContext context) =>

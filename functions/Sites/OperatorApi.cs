@@ -16,17 +16,28 @@ public static class OperatorApi
     public static void MapOperatorApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/operator/api").WithTags("Operator");
-        group.AddEndpointFilter(async (invocation, next) =>
+        MapOperatorRoutes(group);
+        group.WithMetadata(new OperatorMarker());
+    }
+
+    sealed record OperatorMarker;
+
+    /// <summary>The operator key is checked before the endpoint runs (and before its body is read).</summary>
+    public static IApplicationBuilder UseOperatorAccess(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.GetEndpoint()?.Metadata.GetMetadata<OperatorMarker>() is not null)
         {
-            var http = invocation.HttpContext;
             var key = http.RequestServices.GetRequiredService<IConfiguration>()["Zawaroom:OperatorKey"];
             if (string.IsNullOrEmpty(key)) throw Problems.NotFound("The operator API is off.");
             var given = CallerResolver.BearerToken(http);
             if (given is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key)))
                 throw Problems.Unauthenticated("The operator key is missing or wrong.");
-            return await next(invocation);
-        });
+        }
+        await next(http);
+    });
 
+    static void MapOperatorRoutes(RouteGroupBuilder group)
+    {
         group.MapPost("/sites", CreateSite).Allow(Access.Operator);
         group.MapGet("/sites", async (SiteDirectory sites, CancellationToken ct) =>
         {
