@@ -1,0 +1,218 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Zawaroom.Identity;
+using Zawaroom.Tests.Support;
+
+namespace Zawaroom.Tests.Security;
+
+/// <summary>
+/// Walks every endpoint the app registers and calls it as anonymous, as a member of another site, as
+/// a user, as a room admin and as a site admin, checking the answer against U2 and API.md: 401, 403,
+/// 404 for another site's ids, 2xx. The table below is the test's own statement of the matrix; an
+/// endpoint that is not in it fails the walk, so nobody can add a route without classifying it.
+/// </summary>
+public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
+{
+    /// <summary>Who may call a route, as PRODUCT.md U2 says (not read from the app's own metadata).</summary>
+    enum Who { Anyone, Member, RoomAdmin, SiteAdmin, Operator, Host }
+
+    /// <summary>One route: who may call it, and a request that succeeds for them on a fresh world.</summary>
+    sealed record Route(string Method, string Pattern, Who Who, Func<World, HttpRequestMessage> Request);
+
+    static readonly Route[] Routes =
+    [
+        new("GET", "/api/login-options", Who.Anyone, w => Get(w.Api("login-options"))),
+        new("POST", "/api/auth/local", Who.Anyone, w => Post(w.Api("auth/local"), new { email = w.UserEmail })),
+        new("GET", "/api/me", Who.Member, w => Get(w.Api("me"))),
+
+        new("GET", "/api/admin/site", Who.SiteAdmin, w => Get(w.Api("admin/site"))),
+        new("PATCH", "/api/admin/site", Who.SiteAdmin, w => Send("PATCH", w.Api("admin/site"), new { showSiteLink = false })),
+        new("GET", "/api/admin/login-providers", Who.SiteAdmin, w => Get(w.Api("admin/login-providers"))),
+        new("PUT", "/api/admin/login-providers", Who.SiteAdmin, w => Send("PUT", w.Api("admin/login-providers"),
+            new[] { new { id = "aad", name = "社員ログイン", enable = true }, new { id = "aad-b2c", name = "ゲスト", enable = false } })),
+        new("GET", "/api/admin/members", Who.SiteAdmin, w => Get(w.Api("admin/members"))),
+        new("POST", "/api/admin/members", Who.SiteAdmin, w => Post(w.Api("admin/members"), new { email = "new@walk.example", authType = "aad" })),
+        new("POST", "/api/admin/members/delete", Who.SiteAdmin, w => Post(w.Api("admin/members/delete"), new { emails = new[] { w.SpareEmail } })),
+        new("POST", "/api/admin/members/grant-site-admin", Who.SiteAdmin, w => Post(w.Api("admin/members/grant-site-admin"), new { emails = new[] { w.SpareEmail } })),
+        new("POST", "/api/admin/members/revoke-site-admin", Who.SiteAdmin, w => Post(w.Api("admin/members/revoke-site-admin"), new { emails = new[] { w.SecondAdminEmail } })),
+
+        new("GET", "/api/spaces", Who.Member, w => Get(w.Api("spaces"))),
+        new("POST", "/api/spaces", Who.SiteAdmin, w => Post(w.Api("spaces"), new { name = "新スペース" })),
+        new("PATCH", "/api/spaces/{id}", Who.SiteAdmin, w => Send("PATCH", w.Api($"spaces/{w.EmptySpaceId}"), new { name = "改名" })),
+        new("DELETE", "/api/spaces/{id}", Who.SiteAdmin, w => Send("DELETE", w.Api($"spaces/{w.EmptySpaceId}"))),
+        new("GET", "/api/spaces/{id}/rooms", Who.Member, w => Get(w.Api($"spaces/{w.SpaceId}/rooms"))),
+        new("POST", "/api/spaces/{id}/rooms", Who.SiteAdmin, w => Post(w.Api($"spaces/{w.SpaceId}/rooms"), new { name = "会議室" })),
+
+        new("GET", "/api/rooms/{id}", Who.Member, w => Get(w.Api($"rooms/{w.RoomId}"))),
+        new("PATCH", "/api/rooms/{id}", Who.RoomAdmin, w => Send("PATCH", w.Api($"rooms/{w.RoomId}"), new { description = "更新" })),
+        new("DELETE", "/api/rooms/{id}", Who.RoomAdmin, w => Send("DELETE", w.Api($"rooms/{w.RoomId}"))),
+
+        new("GET", "/api/trash", Who.SiteAdmin, w => Get(w.Api("trash"))),
+        new("POST", "/api/trash/{roomId}/restore", Who.SiteAdmin, w => Send("POST", w.Api($"trash/{w.TrashedRoomId}/restore"))),
+        new("DELETE", "/api/trash/{roomId}", Who.SiteAdmin, w => Send("DELETE", w.Api($"trash/{w.TrashedRoomId}"))),
+        new("DELETE", "/api/trash", Who.SiteAdmin, w => Send("DELETE", w.Api("trash"))),
+
+        new("POST", "/operator/api/sites", Who.Operator, w => Post("/operator/api/sites",
+            new { subdomain = "op" + Guid.NewGuid().ToString("N")[..6], adminEmail = "a@op.example", adminAuthType = "aad", maxUsersCount = 3 })),
+        new("GET", "/operator/api/sites", Who.Operator, w => Get("/operator/api/sites")),
+        new("GET", "/operator/api/sites/{sub}", Who.Operator, w => Get($"/operator/api/sites/{w.Site.Subdomain}")),
+        new("PATCH", "/operator/api/sites/{sub}", Who.Operator, w => Send("PATCH", $"/operator/api/sites/{w.Site.Subdomain}", new { maxUsersCount = 60 })),
+    ];
+
+    /// <summary>Routes outside the APIs that are open by design (health, OpenAPI, the SPA fallback).</summary>
+    static readonly HashSet<string> OpenByDesign = ["GET /healthz", "GET /openapi.json", " /{*path:nonfile}", "* {*path:nonfile}"];
+
+    [Fact]
+    public void Every_registered_endpoint_is_classified()
+    {
+        var registered = RegisteredRoutes();
+        var classified = Routes.Select(r => $"{r.Method} {r.Pattern}").ToHashSet();
+
+        var unclassified = registered.Where(r => !classified.Contains(r) && !OpenByDesign.Contains(r)).ToList();
+        var stale = classified.Where(c => !registered.Contains(c)).ToList();
+
+        Assert.True(unclassified.Count == 0, "Endpoints nobody classified in RouteTableWalkTests.Routes: " + string.Join(", ", unclassified));
+        Assert.True(stale.Count == 0, "Classified routes the app does not register: " + string.Join(", ", stale));
+    }
+
+    [Fact]
+    public void Every_api_endpoint_declares_its_access()
+    {
+        var missing = Endpoints()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api") || e.RoutePattern.RawText!.StartsWith("/operator/api"))
+            .Where(e => e.Metadata.GetMetadata<AccessMetadata>() is null)
+            .Select(e => e.DisplayName).ToList();
+        Assert.Empty(missing);
+    }
+
+    public static IEnumerable<object[]> RouteNames() => Routes.Select(r => new object[] { $"{r.Method} {r.Pattern}" });
+
+    [Theory]
+    [MemberData(nameof(RouteNames))]
+    public async Task Each_role_gets_the_answer_the_permission_matrix_gives(string name)
+    {
+        var route = Routes.Single(r => $"{r.Method} {r.Pattern}" == name);
+        var failures = new List<string>();
+
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            var world = await World.Create(app);
+            var client = await world.Client(role);
+            var response = await client.SendAsync(route.Request(world));
+            var status = (int)response.StatusCode;
+            var expected = Expected(route.Who, role);
+            if (!expected(status))
+                failures.Add($"{role}: got {status} {await response.Content.ReadAsStringAsync()}");
+            if (status >= 400)
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        if (route.Who == Who.Operator)
+        {
+            var response = await app.Operator().SendAsync(route.Request(await World.Create(app)));
+            if (!response.IsSuccessStatusCode) failures.Add($"Operator: got {(int)response.StatusCode}");
+        }
+        Assert.True(failures.Count == 0, $"{name}:\n" + string.Join("\n", failures));
+    }
+
+    [Theory]
+    [MemberData(nameof(RouteNames))]
+    public async Task Another_sites_ids_are_not_found_even_for_a_site_admin(string name)
+    {
+        var route = Routes.Single(r => $"{r.Method} {r.Pattern}" == name);
+        if (!route.Pattern.Contains("{id}") && !route.Pattern.Contains("{roomId}")) return;
+
+        var home = await World.Create(app);
+        var foreign = await World.Create(app);
+        // The request names the foreign world's ids but goes to the home site as its site admin.
+        var request = route.Request(foreign);
+        request.RequestUri = new Uri(request.RequestUri!.OriginalString.Replace($"/s/{foreign.Site.Subdomain}/", $"/s/{home.Site.Subdomain}/"), UriKind.Relative);
+        var response = await (await home.Client(Role.SiteAdmin)).SendAsync(request);
+
+        await Http.AssertProblem(response, 404, "not-found");
+        // And nothing of the foreign site changed: its room and spaces are all still there.
+        var foreignAdmin = await foreign.Client(Role.SiteAdmin);
+        Assert.Equal(HttpStatusCode.OK, (await foreignAdmin.GetAsync(foreign.Api($"rooms/{foreign.RoomId}"))).StatusCode);
+        var trash = await Http.Ensure<JsonElement>(await foreignAdmin.GetAsync(foreign.Api("trash")));
+        Assert.Contains(trash.EnumerateArray(), r => r.GetProperty("id").GetString() == foreign.TrashedRoomId);
+        var spaces = await Http.Ensure<JsonElement>(await foreignAdmin.GetAsync(foreign.Api("spaces")));
+        Assert.Equal(2, spaces.GetArrayLength());
+    }
+
+    enum Role { Anonymous, OtherSiteMember, User, RoomAdmin, SiteAdmin }
+
+    static Func<int, bool> Expected(Who who, Role role)
+    {
+        static bool Ok(int s) => s is >= 200 and < 300;
+        return (who, role) switch
+        {
+            (Who.Anyone, _) => Ok,
+            (Who.Operator, _) => s => s == 401, // no site token is ever an operator credential
+            (_, Role.Anonymous or Role.OtherSiteMember) => s => s == 401,
+            (Who.Member, _) => Ok,
+            (Who.RoomAdmin, Role.User) => s => s == 403,
+            (Who.RoomAdmin, _) => Ok,
+            (Who.SiteAdmin, Role.SiteAdmin) => Ok,
+            (Who.SiteAdmin, _) => s => s == 403,
+            _ => _ => false,
+        };
+    }
+
+    HashSet<string> RegisteredRoutes() => Endpoints()
+        .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"])
+            .Select(m => $"{m} {e.RoutePattern.RawText!.TrimEnd('/')}"))
+        .ToHashSet();
+
+    IEnumerable<RouteEndpoint> Endpoints() => app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+
+    static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
+    static HttpRequestMessage Post(string url, object body) => Send("POST", url, body);
+    static HttpRequestMessage Send(string method, string url, object? body = null) =>
+        new(new HttpMethod(method), url) { Content = body is null ? null : JsonContent.Create(body) };
+
+    /// <summary>A fresh site for one call: members of every role, a space with a room, an empty space, a trashed room.</summary>
+    sealed class World
+    {
+        public required TestSite Site { get; init; }
+        public required TestSite OtherSite { get; init; }
+        public required string SpaceId { get; init; }
+        public required string EmptySpaceId { get; init; }
+        public required string RoomId { get; init; }
+        public required string TrashedRoomId { get; init; }
+        public string UserEmail => $"user@{Site.Subdomain}.example";
+        public string RoomAdminEmail => $"roomadmin@{Site.Subdomain}.example";
+        public string SecondAdminEmail => $"admin2@{Site.Subdomain}.example";
+        public string SpareEmail => $"spare@{Site.Subdomain}.example";
+        public string Api(string path) => Site.Api(path);
+
+        public static async Task<World> Create(TestApp app)
+        {
+            var site = await app.CreateSite("w" + Guid.NewGuid().ToString("N")[..8]);
+            var other = await app.CreateSite("o" + Guid.NewGuid().ToString("N")[..8]);
+            var admin = await site.Admin();
+            foreach (var email in new[] { $"user@{site.Subdomain}.example", $"roomadmin@{site.Subdomain}.example",
+                         $"admin2@{site.Subdomain}.example", $"spare@{site.Subdomain}.example" })
+                await site.AddMember(email);
+            await Http.Ensure(await admin.PostAsJsonAsync(site.Api("admin/members/grant-site-admin"), new { emails = new[] { $"admin2@{site.Subdomain}.example" } }));
+            var space = await site.AddSpace();
+            var empty = await site.AddSpace("空のスペース");
+            var room = await site.AddRoom(space);
+            await site.MakeRoomAdmin(room, $"roomadmin@{site.Subdomain}.example");
+            var trashed = await site.AddRoom(space, "古い部屋");
+            await Http.Ensure(await admin.DeleteAsync(site.Api($"rooms/{trashed}")));
+            return new World { Site = site, OtherSite = other, SpaceId = space, EmptySpaceId = empty, RoomId = room, TrashedRoomId = trashed };
+        }
+
+        public async Task<HttpClient> Client(Role role) => role switch
+        {
+            Role.Anonymous => Site.Anonymous(),
+            // A valid token of another site, presented to this one.
+            Role.OtherSiteMember => await OtherSite.Admin(),
+            Role.User => await Site.As(UserEmail),
+            Role.RoomAdmin => await Site.As(RoomAdminEmail),
+            _ => await Site.Admin(),
+        };
+    }
+}
