@@ -28,19 +28,24 @@ public sealed class TestApp : WebApplicationFactory<Program>, IAsyncLifetime
     public TestApp With(string key, string? value) { _settings[key] = value; return this; }
     public TestApp WithServices(Action<IServiceCollection> configure) { _services.Add(configure); return this; }
 
+    /// <summary>The host environment the app runs in ("Testing" unless a test says otherwise).</summary>
+    public string Environment { get; set; } = "Testing";
+
     public Uri BaseAddress => ClientOptions.BaseAddress;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(Environment);
         builder.UseSetting("urls", "http://127.0.0.1:0");
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Zawaroom:DataDirectory"] = DataDirectory,
             ["Zawaroom:OperatorKey"] = OperatorKey,
             ["Zawaroom:Auth:LocalLogin"] = "true",
             ["Zawaroom:SeedDemo"] = "false",
-        }.Concat(_settings)));
+        };
+        foreach (var (key, value) in _settings) settings[key] = value;
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
         builder.ConfigureServices(services =>
         {
             if (Clock is not null)
