@@ -88,6 +88,19 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         Assert.Empty(missing);
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_lists_every_api_route()
+    {
+        var doc = JsonDocument.Parse(await app.Anonymous().GetStringAsync("/openapi.json")).RootElement;
+        var paths = doc.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(m => $"{m.Name.ToUpperInvariant()} {p.Name.TrimEnd('/')}"))
+            .ToHashSet();
+
+        var missing = Routes.Select(r => $"{r.Method} {r.Pattern}").Where(r => !paths.Contains(r)).ToList();
+
+        Assert.True(missing.Count == 0, "Not in /openapi.json: " + string.Join(", ", missing));
+    }
+
     public static IEnumerable<object[]> RouteNames() => Routes.Select(r => new object[] { $"{r.Method} {r.Pattern}" });
 
     [Theory]
