@@ -1,0 +1,102 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.Extensions.Options;
+using Zawaroom.Common;
+using Zawaroom.Identity;
+using Zawaroom.Live.InProcess;
+using Zawaroom.Logs;
+using Zawaroom.Logs.Sqlite;
+using Zawaroom.Presence;
+using Zawaroom.Rooms;
+using Zawaroom.Sites;
+
+namespace Zawaroom.Live;
+
+/// <summary>L1, L4: entering a room and the room hub.</summary>
+public static class LiveApi
+{
+    public const string HubPath = "/api/hubs/room";
+    internal const string TicketKey = "zawaroom.live.ticket";
+
+    public sealed record Negotiate(string Url, string AccessToken);
+    public sealed record EnterResponse(Negotiate Negotiate, Snapshot Snapshot);
+
+    public static IServiceCollection AddLiveRoom(this IServiceCollection services)
+    {
+        services.AddOptions<LiveOptions>().BindConfiguration("Zawaroom:Live");
+        services.TryAddSingleton<IRoomLayout, DefaultRoomLayout>();
+        services.AddSingleton(sp => new LiveTokens(
+            Path.Combine(Hosting.ZawaroomHost.DataDirectory(sp.GetRequiredService<IConfiguration>()), "live.key"),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BoardStore>();
+        services.AddSingleton<IRoomLifecycle, BoardCleanup>();
+        services.AddSingleton<RoomCommands>();
+        services.AddSingleton<LiveSessions>();
+        services.AddSingleton<LiveRoom>();
+        services.AddSingleton<LocalConnections>();
+        services.AddSingleton<IRoomBroadcaster, HubBroadcaster>();
+        services.AddSingleton<MoveBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<MoveBatcher>());
+        services.AddSingleton<PresenceSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<PresenceSweep>());
+        services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions));
+        // The heartbeat timeout is SignalR's client timeout too: a tab that stops answering is dropped within it.
+        services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions<RoomHub>>().PostConfigure<IOptions<PresenceOptions>>((hub, presence) =>
+        {
+            hub.ClientTimeoutInterval = presence.Value.HeartbeatTimeout;
+            hub.KeepAliveInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(15).Ticks, presence.Value.HeartbeatTimeout.Ticks / 2));
+        });
+        return services;
+    }
+
+    /// <summary>The embedded event log: its own SQLite file in the data directory.</summary>
+    public static IServiceCollection AddEmbeddedEventLog(this IServiceCollection services) =>
+        services.AddSingleton<IEventLog>(sp => new SqliteEventLog(
+            Path.Combine(Hosting.ZawaroomHost.DataDirectory(sp.GetRequiredService<IConfiguration>()), "events.db")));
+
+    public static void MapLive(this RouteGroupBuilder api)
+    {
+        api.MapPost("/rooms/{id}/enter", Enter).Allow(Access.Member).WithTags("Live");
+    }
+
+    /// <summary>POST /api/rooms/{id}/enter: the entry check (R3), then the hub's address, a token bound to member and room, and the snapshot.</summary>
+    static async Task<EnterResponse> Enter(HttpContext http, string id, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens,
+        RoomCommands commands, CancellationToken ct)
+    {
+        var site = http.RequireSite();
+        var caller = http.Caller();
+        await rooms.Get(site.SiteId, id, ct);
+        if (!await layout.MayEnter(site.SiteId, id, caller, ct))
+            throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
+        var token = tokens.Issue(new LiveTicket(site.SiteId, id, caller.Email, caller.Name));
+        var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{HubPath}";
+        return new EnterResponse(new Negotiate(url, token), await commands.Snapshot(site.SiteId, id, ct));
+    }
+
+    /// <summary>
+    /// Maps the hub. Its requests (negotiate and the connection) must carry a live-room token of the
+    /// addressed site, else 401: a member of another site can neither connect nor receive anything.
+    /// </summary>
+    public static void MapLiveHub(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (!http.Request.Path.StartsWithSegments(HubPath)) { await next(http); return; }
+            var ticket = await http.RequestServices.GetRequiredService<LiveTokens>().Validate(CallerResolver.BearerToken(http));
+            if (ticket is null || http.Site()?.SiteId != ticket.SiteId)
+            {
+                await ProblemHandling.Write(http, Problems.Unauthenticated("Enter the room first: POST /api/rooms/{id}/enter gives the access token."));
+                return;
+            }
+            http.Items[TicketKey] = ticket;
+            await next(http);
+        });
+        app.MapHub<RoomHub>(HubPath, o => o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling);
+    }
+
+    sealed class BoardCleanup(BoardStore boards) : IRoomLifecycle
+    {
+        public Task Created(string siteId, Room room, CancellationToken ct) => Task.CompletedTask;
+        public Task Purged(string siteId, string roomId, CancellationToken ct) => boards.DeleteRoom(siteId, roomId, ct);
+    }
+}
