@@ -44,7 +44,7 @@ public static class ClientMethods
 /// One connection's place in the live room: who, which room, and what it listens to. Built when
 /// the connection starts from its access token and the room's settings; lives as long as the connection.
 /// </summary>
-public sealed class LiveSession(LiveTicket ticket, string connectionId, string roomName, string spaceName, RoomGeometry geometry)
+public sealed class LiveSession(LiveTicket ticket, string connectionId, string roomName, string spaceId, string spaceName, RoomGeometry geometry)
 {
     public LiveTicket Ticket { get; } = ticket;
     public string ConnectionId { get; } = connectionId;
@@ -53,6 +53,7 @@ public sealed class LiveSession(LiveTicket ticket, string connectionId, string r
     public string Email => Ticket.Email;
     public string Name => Ticket.Name;
     public string RoomName { get; } = roomName;
+    public string SpaceId { get; } = spaceId;
     public string SpaceName { get; } = spaceName;
     public RoomGeometry Geometry { get; } = geometry;
 

@@ -27,9 +27,9 @@ public sealed class PresenceSweep(IPresenceStore presence, LocalConnections loca
             if (removed is null) continue;
             logger.LogInformation("Presence of {Email} in room {RoomId} of site {SiteId} expired.", gone.Email, gone.RoomId, gone.SiteId);
             var facts = local.Session(gone.ConnectionId) is { } s
-                ? new LiveSessions.RoomFacts(s.RoomName, s.SpaceName, s.Geometry)
-                : await sessions.Describe(gone.SiteId, gone.RoomId, ct) ?? new LiveSessions.RoomFacts("", "", RoomGeometry.Default);
-            await room.Deliver(commands.Departed(removed, facts.SpaceName, facts.RoomName, facts.Geometry), ct);
+                ? new LiveSessions.RoomFacts(s.RoomName, s.SpaceId, s.SpaceName, s.Geometry)
+                : await sessions.Describe(gone.SiteId, gone.RoomId, ct) ?? new LiveSessions.RoomFacts("", "", "", RoomGeometry.Default);
+            await room.Deliver(commands.Departed(removed, facts), ct);
             await broadcaster.Close(gone.ConnectionId, ct);
         }
     }

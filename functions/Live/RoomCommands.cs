@@ -189,18 +189,19 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Tim
 
     /// <summary>Leave, disconnect or sweep: removes the record once; whoever removes it tells the room and logs.</summary>
     public async Task<Outcome> Leave(LiveSession s, CancellationToken ct) =>
-        Departed(await presence.Remove(s.SiteId, s.ConnectionId, ct), s.SpaceName, s.RoomName, s.Geometry);
+        Departed(await presence.Remove(s.SiteId, s.ConnectionId, ct), new LiveSessions.RoomFacts(s.RoomName, s.SpaceId, s.SpaceName, s.Geometry));
 
-    public Outcome Departed(PresenceRecord? gone, string spaceName, string roomName, RoomGeometry geometry)
+    public Outcome Departed(PresenceRecord? gone, LiveSessions.RoomFacts room)
     {
         if (gone is null) return Outcome.Nothing;
         var now = clock.GetUtcNow();
         var logs = new List<UsageEvent>();
-        var meetingRoom = geometry.MeetingRooms.FirstOrDefault(m => m.Id == gone.MeetingRoomId);
+        var meetingRoom = room.Geometry.MeetingRooms.FirstOrDefault(m => m.Id == gone.MeetingRoomId);
         UsageEvent Log(string type, string suffix, string subroom) => new()
         {
             Id = $"{gone.ConnectionId}|{suffix}", SiteId = gone.SiteId, EventDateTime = now, EventType = type,
-            Email = gone.Email, Name = gone.Name, Space = spaceName, Room = roomName, SubroomName = subroom, RoomId = gone.RoomId,
+            Email = gone.Email, Name = gone.Name, Space = room.SpaceName, Room = room.RoomName, SubroomName = subroom,
+            SpaceId = room.SpaceId, RoomId = gone.RoomId,
         };
         if (meetingRoom is not null) logs.Add(Log(EventTypes.LeaveSubRoom, "leave-sub", meetingRoom.Name));
         logs.Add(Log(EventTypes.LeaveRoom, "leave", ""));
@@ -241,7 +242,7 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Tim
     static UsageEvent Usage(LiveSession s, DateTimeOffset now, string type, string id, string subroom, Dictionary<string, string> details) => new()
     {
         Id = id, SiteId = s.SiteId, EventDateTime = now.ToUniversalTime(), EventType = type, Email = s.Email, Name = s.Name,
-        Space = s.SpaceName, Room = s.RoomName, SubroomName = subroom, Details = details, RoomId = s.RoomId,
+        Space = s.SpaceName, Room = s.RoomName, SubroomName = subroom, Details = details, SpaceId = s.SpaceId, RoomId = s.RoomId,
     };
 
     static void RequireFinite(params double[] values)

@@ -7,7 +7,8 @@ namespace Zawaroom.Logs.Sqlite;
 
 /// <summary>
 /// The embedded event log: its own SQLite file, one row per event keyed by (site, id) so a
-/// duplicate append is ignored, indexed by (site, time) for range reads.
+/// duplicate append is ignored, indexed by (site, time) for range reads; events of the same instant
+/// come back in the order they were appended.
 /// </summary>
 public sealed class SqliteEventLog : IEventLog
 {
@@ -34,7 +35,7 @@ public sealed class SqliteEventLog : IEventLog
                 at    INTEGER NOT NULL,
                 value TEXT    NOT NULL,
                 PRIMARY KEY (site, id)
-            ) WITHOUT ROWID;
+            );
             CREATE INDEX IF NOT EXISTS usage_events_by_time ON usage_events (site, at);
             """;
         command.ExecuteNonQuery();
@@ -66,7 +67,7 @@ public sealed class SqliteEventLog : IEventLog
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM usage_events WHERE site = $site AND at >= $from AND at < $to ORDER BY at, id";
+        command.CommandText = "SELECT value FROM usage_events WHERE site = $site AND at >= $from AND at < $to ORDER BY at, rowid";
         command.Parameters.AddWithValue("$site", siteId);
         command.Parameters.AddWithValue("$from", from.UtcTicks);
         command.Parameters.AddWithValue("$to", to.UtcTicks);

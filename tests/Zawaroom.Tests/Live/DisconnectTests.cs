@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Zawaroom.Logs;
+using Zawaroom.Presence;
 using System.Net.WebSockets;
 using System.Text;
 using Zawaroom.Tests.Support;
@@ -67,5 +70,28 @@ public sealed class DisconnectTests : IClassFixture<DisconnectTests.QuickTimeout
         Assert.Equal("bob@kill-mute.example", (await alice.Next("left")).Str("email"));
         var entry = await Http.Ensure<System.Text.Json.JsonElement>(await (await site.As("alice@kill-mute.example")).PostAsync(site.Api($"rooms/{room}/enter"), null));
         Assert.False(entry.GetProperty("snapshot").HasPerson("bob@kill-mute.example"));
+    }
+}
+
+public sealed class CrashedInstanceTests(DisconnectTests.QuickTimeoutApp fixture) : IClassFixture<DisconnectTests.QuickTimeoutApp>
+{
+    [Fact]
+    public async Task The_people_of_a_crashed_instance_are_swept_out_and_logged_as_leaving()
+    {
+        var app = fixture.App;
+        var site = await app.CreateSite("crashed");
+        await site.AddMember("alice@crashed.example");
+        var room = await site.AddRoom(await site.AddSpace());
+        await using var alice = await LiveClient.Enter(site, "alice@crashed.example", room);
+        var siteId = (await Http.Ensure<System.Text.Json.JsonElement>(await (await site.Admin()).GetAsync(site.Api("me")))).Str("siteId");
+        // A record another instance wrote and stopped renewing when it crashed.
+        var presence = app.Services.GetRequiredService<IPresenceStore>();
+        await presence.Join(new PresenceRecord(siteId, room, "conn-of-dead-instance", "ghost@crashed.example", "ghost", 10, 10, "online", null,
+            DateTimeOffset.UtcNow), CancellationToken.None);
+
+        Assert.Equal("ghost@crashed.example", (await alice.Next("left")).Str("email"));
+        Assert.DoesNotContain(await presence.Occupants(siteId, room, CancellationToken.None), o => o.Email == "ghost@crashed.example");
+        var log = app.Services.GetRequiredService<IEventLog>().Read(siteId, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        Assert.Single(await log.Where(e => e.Email == "ghost@crashed.example").ToListAsync(), e => e.EventType == "leave room");
     }
 }
