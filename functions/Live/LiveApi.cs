@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.Extensions.Options;
+using Zawaroom.Blobs;
 using Zawaroom.Common;
 using Zawaroom.Identity;
 using Zawaroom.Live.InProcess;
@@ -57,6 +58,12 @@ public static class LiveApi
     public static void MapLive(this RouteGroupBuilder api)
     {
         api.MapPost("/rooms/{id}/enter", Enter).Allow(Access.Member).WithTags("Live");
+        api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithTags("Live");
+        api.MapGet("/rooms/{id}/images/{imageId}", async (HttpContext http, string id, string imageId, IBlobStore blobs, CancellationToken ct) =>
+        {
+            var blob = await blobs.Open(ImageBlob(http.RequireSite().SiteId, id, imageId), ct) ?? throw Problems.NotFound("There is no such image.");
+            return Results.Stream(blob.Content, blob.Info.ContentType);
+        }).Allow(Access.Member).WithTags("Live");
     }
 
     /// <summary>POST /api/rooms/{id}/enter: the entry check (R3), then the hub's address, a token bound to member and room, and the snapshot.</summary>
@@ -71,6 +78,44 @@ public static class LiveApi
         var token = tokens.Issue(new LiveTicket(site.SiteId, id, caller.Email, caller.Name));
         var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{HubPath}";
         return new EnterResponse(new Negotiate(url, token), await commands.Snapshot(site.SiteId, id, ct));
+    }
+
+    public const long MaxImageBytes = 10 * 1024 * 1024;
+    static readonly string[] ImageTypes = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+    static string ImageBlob(string siteId, string roomId, string imageId) => $"{RoomDirectory.BlobPrefix(siteId, roomId)}images/{imageId}";
+
+    /// <summary>
+    /// L2 "image upload": the image body goes to the blob store, then the room is told and the usage
+    /// log gets "register image". Only someone inside the room places images; <c>?cid=</c> makes a retry idempotent.
+    /// </summary>
+    static async Task<IResult> UploadImage(HttpContext http, string id, string? cid, IBlobStore blobs, IPresenceStore presence,
+        LiveSessions sessions, RoomCommands commands, LiveRoom room, CancellationToken ct)
+    {
+        var site = http.RequireSite();
+        var caller = http.Caller();
+        var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
+        if (!ImageTypes.Contains(contentType))
+            throw Problems.Of(415, "file-invalid", "Not an image", "Upload a PNG, JPEG, GIF or WebP image.");
+        if (http.Request.ContentLength > MaxImageBytes)
+            throw Problems.Of(413, "too-large", "Too large", $"An image has at most {MaxImageBytes / 1024 / 1024} MB.");
+        var me = (await presence.InRoom(site.SiteId, id, ct)).FirstOrDefault(r => r.Email == caller.Email)
+            ?? throw Problems.Of(409, "not-in-room", "Not in the room", "Enter the room before placing an image in it.");
+        var facts = await sessions.Describe(site.SiteId, id, ct) ?? throw Problems.NotFound("There is no such room.");
+
+        using var body = new MemoryStream();
+        await http.Request.Body.CopyToAsync(body, ct);
+        if (body.Length == 0 || body.Length > MaxImageBytes)
+            throw Problems.Of(body.Length == 0 ? 400 : 413, body.Length == 0 ? "file-invalid" : "too-large", "Invalid image", "The image is empty or too large.");
+        body.Position = 0;
+        var imageId = RoomCommands.ImageId(caller.Email, cid);
+        await blobs.Put(ImageBlob(site.SiteId, id, imageId), body, contentType, ct);
+
+        var url = $"{http.Request.PathBase}/api/rooms/{id}/images/{imageId}";
+        var session = new LiveSession(new LiveTicket(site.SiteId, id, caller.Email, caller.Name), me.ConnectionId,
+            facts.RoomName, facts.SpaceId, facts.SpaceName, facts.Geometry);
+        await room.Deliver(await commands.RegisterImage(session, imageId, url, contentType, body.Length, cid, ct), ct);
+        return Results.Created(url, new { id = imageId, url });
     }
 
     /// <summary>

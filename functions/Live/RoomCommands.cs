@@ -152,6 +152,15 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Tim
     public async Task<Outcome> ShareScreen(LiveSession s, ShareScreenCommand c, CancellationToken ct) =>
         Logged(s, await Me(s, ct), c.Cid, c.Sharing ? EventTypes.StartShareScreen : EventTypes.StopShareScreen, []);
 
+    /// <summary>An image placed in the room (uploaded over HTTP, stored as a blob): logged and pushed like the other actions.</summary>
+    public async Task<Outcome> RegisterImage(LiveSession s, string imageId, string url, string contentType, long bytes, string? cid, CancellationToken ct) =>
+        Logged(s, await Me(s, ct), cid, EventTypes.RegisterImage,
+            new() { ["imageId"] = imageId, ["contentType"] = contentType, ["bytes"] = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new() { ["url"] = url });
+
+    public static string ImageId(string email, string? cid) =>
+        string.IsNullOrEmpty(cid) ? Guid.NewGuid().ToString("N")[..16] : ShortHash($"{email}|image|{cid}");
+
     /// <summary>WebRTC signalling, only between people in the same room; not logged.</summary>
     public async Task<Outcome> Signal(LiveSession s, SignalCommand c, CancellationToken ct)
     {

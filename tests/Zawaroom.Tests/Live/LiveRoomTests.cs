@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -157,6 +158,25 @@ public sealed class LiveRoomTests(TestApp app) : IClassFixture<TestApp>
         await alice.Invoke("Message", new { text = "mine", cid = "a1" });
         await alice.Next("event", e => e.TryGetProperty("message", out var m) && m.GetString() == "mine");
         Assert.DoesNotContain(alice.Drain(), m => m.Payload.ToString().Contains("eve@", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WebRTC_signals_reach_only_the_person_they_are_for()
+    {
+        var (site, _, room) = await Room("live-rtc", "alice@live-rtc.example", "bob@live-rtc.example", "carol@live-rtc.example");
+        await using var alice = await LiveClient.Enter(site, "alice@live-rtc.example", room);
+        await using var bob = await LiveClient.Enter(site, "bob@live-rtc.example", room);
+        await using var carol = await LiveClient.Enter(site, "carol@live-rtc.example", room);
+
+        await alice.Invoke("Signal", new { to = "bob@live-rtc.example", data = new { sdp = "offer" } });
+        await alice.Invoke("Message", new { text = "done", cid = "x" });
+
+        var signal = await bob.Next("signal");
+        Assert.Equal("alice@live-rtc.example", signal.Str("from"));
+        Assert.Equal("offer", signal.GetProperty("data").Str("sdp"));
+        await carol.Next("event", e => e.Str("type") == "userMessage");
+        Assert.DoesNotContain(carol.Drain(), m => m.Method == "signal");
+        await Assert.ThrowsAsync<HubException>(() => alice.Invoke("Signal", new { to = "nobody@live-rtc.example", data = new { } }));
     }
 
     [Fact]
