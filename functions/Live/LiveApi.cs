@@ -58,6 +58,7 @@ public static class LiveApi
     public static void MapLive(this RouteGroupBuilder api)
     {
         api.MapPost("/rooms/{id}/enter", Enter).Allow(Access.Member).WithTags("Live");
+        api.MapPost("/negotiate", NegotiateStandard).Allow(Access.Member).WithTags("Live");
         api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithTags("Live");
         api.MapGet("/rooms/{id}/images/{imageId}", async (HttpContext http, string id, string imageId, IBlobStore blobs, CancellationToken ct) =>
         {
@@ -68,16 +69,26 @@ public static class LiveApi
 
     /// <summary>POST /api/rooms/{id}/enter: the entry check (R3), then the hub's address, a token bound to member and room, and the snapshot.</summary>
     static async Task<EnterResponse> Enter(HttpContext http, string id, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens,
-        RoomCommands commands, CancellationToken ct)
+        RoomCommands commands, CancellationToken ct) =>
+        new(await Admit(http, id, rooms, layout, tokens, ct), await commands.Snapshot(http.RequireSite().SiteId, id, ct));
+
+    /// <summary>
+    /// POST /api/negotiate?roomId=: the same admission for a client that negotiates the standard way
+    /// (<c>withUrl("/api?roomId=…")</c>): SignalR clients follow the <c>{ url, accessToken }</c> answer to the hub.
+    /// </summary>
+    static Task<Negotiate> NegotiateStandard(HttpContext http, string? roomId, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens,
+        CancellationToken ct) =>
+        string.IsNullOrEmpty(roomId) ? throw Problems.Validation("Name the room: /api/negotiate?roomId=…") : Admit(http, roomId, rooms, layout, tokens, ct);
+
+    static async Task<Negotiate> Admit(HttpContext http, string roomId, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens, CancellationToken ct)
     {
         var site = http.RequireSite();
         var caller = http.Caller();
-        await rooms.Get(site.SiteId, id, ct);
-        if (!await layout.MayEnter(site.SiteId, id, caller, ct))
+        await rooms.Get(site.SiteId, roomId, ct);
+        if (!await layout.MayEnter(site.SiteId, roomId, caller, ct))
             throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
-        var token = tokens.Issue(new LiveTicket(site.SiteId, id, caller.Email, caller.Name));
-        var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{HubPath}";
-        return new EnterResponse(new Negotiate(url, token), await commands.Snapshot(site.SiteId, id, ct));
+        var token = tokens.Issue(new LiveTicket(site.SiteId, roomId, caller.Email, caller.Name));
+        return new Negotiate($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{HubPath}", token);
     }
 
     public const long MaxImageBytes = 10 * 1024 * 1024;

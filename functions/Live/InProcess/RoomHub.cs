@@ -82,6 +82,9 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
         var s = Session;
         s.HasLeft = true;
         await room.Deliver(await commands.Leave(s, Context.ConnectionAborted), Context.ConnectionAborted);
+        // Gone from the room: nothing of it reaches this connection any more.
+        await room.Listen(s, new HashSet<(int, int)>(), Context.ConnectionAborted);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, Live.Groups.Room(s.SiteId, s.RoomId), Context.ConnectionAborted);
     }
 
     async Task Run(Func<LiveSession, Task<Outcome>> command)

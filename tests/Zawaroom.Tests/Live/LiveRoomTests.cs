@@ -180,6 +180,38 @@ public sealed class LiveRoomTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task A_client_that_negotiates_the_standard_way_is_sent_on_to_the_room()
+    {
+        var (site, _, room) = await Room("live-neg", "alice@live-neg.example", "bob@live-neg.example");
+        await using var alice = await LiveClient.Enter(site, "alice@live-neg.example", room);
+        var bobToken = (await site.As("bob@live-neg.example")).DefaultRequestHeaders.Authorization!.Parameter!;
+        await using var bob = LiveClient.Connect(new Uri(app.BaseAddress, site.Api($"?roomId={room}")).ToString().Replace("/?", "?"), bobToken);
+        var snapshot = new TaskCompletionSource<JsonElement>();
+        bob.On<JsonElement>("snapshot", s => snapshot.TrySetResult(s));
+
+        await bob.StartAsync();
+
+        Assert.Equal("bob@live-neg.example", (await alice.Next("entered")).Str("email"));
+        Assert.True((await snapshot.Task.WaitAsync(LiveClient.Patience)).HasPerson("alice@live-neg.example"));
+    }
+
+    [Fact]
+    public async Task Who_has_left_hears_nothing_more_from_the_room()
+    {
+        var (site, _, room) = await Room("live-gone", "alice@live-gone.example", "bob@live-gone.example");
+        await using var alice = await LiveClient.Enter(site, "alice@live-gone.example", room);
+        await using var bob = await LiveClient.Enter(site, "bob@live-gone.example", room);
+
+        await bob.Invoke("Leave", new { });
+        await alice.Next("left");
+        await alice.Invoke("Message", new { text = "after", cid = "a" });
+        await alice.Next("event", e => e.Str("type") == "userMessage");
+
+        Assert.DoesNotContain(bob.Drain(), m => m.Method == "event");
+        await Assert.ThrowsAsync<HubException>(() => bob.Invoke("Message", new { text = "ghost", cid = "g" }));
+    }
+
+    [Fact]
     public async Task A_hub_connection_without_an_entry_token_is_refused()
     {
         var (site, _, room) = await Room("live-anon", "alice@live-anon.example");
