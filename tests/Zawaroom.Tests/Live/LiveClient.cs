@@ -47,7 +47,7 @@ public sealed class LiveClient : IAsyncDisposable
     }
 
     /// <summary>The next message of the given kind that matches; everything before it is passed over.</summary>
-    public async Task<JsonElement> Next(string method, Func<JsonElement, bool>? match = null)
+    public async Task<JsonElement> Next(string method, Func<JsonElement, bool>? match = null, List<(string Method, JsonElement Payload)>? passedOver = null)
     {
         using var timeout = new CancellationTokenSource(Patience);
         try
@@ -56,6 +56,7 @@ public sealed class LiveClient : IAsyncDisposable
             {
                 var (m, payload) = await _inbox.Reader.ReadAsync(timeout.Token);
                 if (m == method && (match is null || match(payload))) return payload;
+                passedOver?.Add((m, payload));
             }
         }
         catch (OperationCanceledException)

@@ -156,8 +156,9 @@ public sealed class LiveRoomTests(TestApp app) : IClassFixture<TestApp>
         await eveLive.Invoke("Move", new { x = 2410, y = 1380 });
         await Task.Delay(300);
         await alice.Invoke("Message", new { text = "mine", cid = "a1" });
-        await alice.Next("event", e => e.TryGetProperty("message", out var m) && m.GetString() == "mine");
-        Assert.DoesNotContain(alice.Drain(), m => m.Payload.ToString().Contains("eve@", StringComparison.Ordinal));
+        var heard = new List<(string Method, JsonElement Payload)>();
+        await alice.Next("event", e => e.TryGetProperty("message", out var m) && m.GetString() == "mine", heard);
+        Assert.DoesNotContain(heard.Concat(alice.Drain()), m => m.Payload.ToString().Contains("eve@", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -174,8 +175,9 @@ public sealed class LiveRoomTests(TestApp app) : IClassFixture<TestApp>
         var signal = await bob.Next("signal");
         Assert.Equal("alice@live-rtc.example", signal.Str("from"));
         Assert.Equal("offer", signal.GetProperty("data").Str("sdp"));
-        await carol.Next("event", e => e.Str("type") == "userMessage");
-        Assert.DoesNotContain(carol.Drain(), m => m.Method == "signal");
+        var heard = new List<(string Method, JsonElement Payload)>();
+        await carol.Next("event", e => e.Str("type") == "userMessage", heard);
+        Assert.DoesNotContain(heard, m => m.Method == "signal");
         await Assert.ThrowsAsync<HubException>(() => alice.Invoke("Signal", new { to = "nobody@live-rtc.example", data = new { } }));
     }
 
@@ -207,8 +209,39 @@ public sealed class LiveRoomTests(TestApp app) : IClassFixture<TestApp>
         await alice.Invoke("Message", new { text = "after", cid = "a" });
         await alice.Next("event", e => e.Str("type") == "userMessage");
 
-        Assert.DoesNotContain(bob.Drain(), m => m.Method == "event");
+        // Bob's client saw its own "left"-time traffic at most; Alice's later message never reaches it.
+        Assert.DoesNotContain(bob.Drain(), m => m.Method == "event" && m.Payload.ToString().Contains("after", StringComparison.Ordinal));
         await Assert.ThrowsAsync<HubException>(() => bob.Invoke("Message", new { text = "ghost", cid = "g" }));
+    }
+
+    [Fact]
+    public async Task Invalid_commands_are_refused_and_change_nothing()
+    {
+        var (site, _, room) = await Room("live-bad", "alice@live-bad.example", "bob@live-bad.example");
+        await using var alice = await LiveClient.Enter(site, "alice@live-bad.example", room);
+        await using var bob = await LiveClient.Enter(site, "bob@live-bad.example", room);
+
+        async Task Refused(string method, object argument, string code)
+        {
+            var e = await Assert.ThrowsAsync<HubException>(() => bob.Invoke(method, argument));
+            Assert.Contains(code, e.Message);
+        }
+        await Refused("SetStatus", new { status = new string('x', 51), cid = "1" }, "validation");
+        await Refused("SetStatus", new { status = " ", cid = "2" }, "validation");
+        await Refused("Mute", new { kind = "mic", muted = true, cid = "3" }, "validation");
+        await Refused("Board", new { kind = "poster", text = "x", x = 1, y = 1, cid = "4" }, "validation");
+        await Refused("Board", new { id = "nosuch", kind = "sticky", text = "x", x = 1, y = 1, cid = "5" }, "not-found");
+        await Refused("VoiceArea", new { reach = 0, cid = "6" }, "validation");
+        await Refused("Message", new { text = "", cid = "7" }, "validation");
+        await Refused("Knock", new { email = "nobody@live-bad.example", cid = "8" }, "not-found");
+        await Refused("Viewport", new { x = 0, y = 0, width = 0, height = 10 }, "validation");
+        await bob.Invoke("Move", new { x = 99999, y = -5 });
+
+        var before = new List<(string Method, JsonElement Payload)>();
+        var moved = await alice.Next("moved", b => b.Moves("bob@live-bad.example"), before);
+        var at = moved.EnumerateArray().Single(m => m.Str("email") == "bob@live-bad.example");
+        Assert.Equal((4800d, 0d), (at.GetProperty("x").GetDouble(), at.GetProperty("y").GetDouble()));
+        Assert.DoesNotContain(before, m => m.Method == "event");
     }
 
     [Fact]
