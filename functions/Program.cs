@@ -1,5 +1,6 @@
 using Zawaroom.Hosting;
 using Zawaroom.Identity;
+using Zawaroom.Live;
 using Zawaroom.Members;
 using Zawaroom.Rooms;
 using Zawaroom.Sites;
@@ -17,6 +18,8 @@ api.MapSiteAdmin();
 api.MapMembers();
 api.MapSpaces();
 api.MapRooms();
+api.MapLive();
+app.MapLiveHub();
 app.MapOperatorApi();
 app.MapHealthAndSpa();
 

@@ -3,6 +3,7 @@ using Zawaroom.Blobs.Folder;
 using Zawaroom.Common;
 using Zawaroom.Demo;
 using Zawaroom.Identity;
+using Zawaroom.Live;
 using Zawaroom.Members;
 using Zawaroom.Presence;
 using Zawaroom.Rooms;
@@ -58,7 +59,8 @@ public static class ZawaroomHost
             "Embedded" => new FolderBlobStore(Path.Combine(DataDirectory(sp), "blobs")),
             var other => throw UnknownStores(other),
         });
-        services.AddSingleton<IPresenceReader, NobodyPresent>();
+        services.AddEmbeddedPresence();
+        services.AddEmbeddedEventLog();
         return services;
     }
 
@@ -91,6 +93,7 @@ public static class ZawaroomHost
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<IRoomAdminCheck>(sp => sp.GetRequiredService<RoomDirectory>());
         services.AddSingleton<DemoSeeder>();
+        services.AddLiveRoom();
         return services;
     }
 

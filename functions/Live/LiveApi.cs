@@ -1,0 +1,158 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.Extensions.Options;
+using Zawaroom.Blobs;
+using Zawaroom.Common;
+using Zawaroom.Identity;
+using Zawaroom.Live.InProcess;
+using Zawaroom.Logs;
+using Zawaroom.Logs.Sqlite;
+using Zawaroom.Presence;
+using Zawaroom.Rooms;
+using Zawaroom.Sites;
+
+namespace Zawaroom.Live;
+
+/// <summary>L1, L4: entering a room and the room hub.</summary>
+public static class LiveApi
+{
+    public const string HubPath = "/api/hubs/room";
+    internal const string TicketKey = "zawaroom.live.ticket";
+
+    public sealed record Negotiate(string Url, string AccessToken);
+    public sealed record EnterResponse(Negotiate Negotiate, Snapshot Snapshot);
+
+    public static IServiceCollection AddLiveRoom(this IServiceCollection services)
+    {
+        services.AddOptions<LiveOptions>().BindConfiguration("Zawaroom:Live");
+        services.TryAddSingleton<IRoomLayout, DefaultRoomLayout>();
+        services.AddSingleton(sp => new LiveTokens(
+            Path.Combine(Hosting.ZawaroomHost.DataDirectory(sp.GetRequiredService<IConfiguration>()), "live.key"),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<BoardStore>();
+        services.AddSingleton<IRoomLifecycle, BoardCleanup>();
+        services.AddSingleton<RoomCommands>();
+        services.AddSingleton<LiveSessions>();
+        services.AddSingleton<LiveRoom>();
+        services.AddSingleton<LocalConnections>();
+        services.AddSingleton<IRoomBroadcaster, HubBroadcaster>();
+        services.AddSingleton<MoveBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<MoveBatcher>());
+        services.AddSingleton<PresenceSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<PresenceSweep>());
+        services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions));
+        // The heartbeat timeout is SignalR's client timeout too: a tab that stops answering is dropped within it.
+        services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions<RoomHub>>().PostConfigure<IOptions<PresenceOptions>>((hub, presence) =>
+        {
+            hub.ClientTimeoutInterval = presence.Value.HeartbeatTimeout;
+            hub.KeepAliveInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(15).Ticks, presence.Value.HeartbeatTimeout.Ticks / 2));
+        });
+        return services;
+    }
+
+    /// <summary>The embedded event log: its own SQLite file in the data directory.</summary>
+    public static IServiceCollection AddEmbeddedEventLog(this IServiceCollection services) =>
+        services.AddSingleton<IEventLog>(sp => new SqliteEventLog(
+            Path.Combine(Hosting.ZawaroomHost.DataDirectory(sp.GetRequiredService<IConfiguration>()), "events.db")));
+
+    public static void MapLive(this RouteGroupBuilder api)
+    {
+        api.MapPost("/rooms/{id}/enter", Enter).Allow(Access.Member).WithTags("Live");
+        api.MapPost("/negotiate", NegotiateStandard).Allow(Access.Member).WithTags("Live");
+        api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithTags("Live");
+        api.MapGet("/rooms/{id}/images/{imageId}", async (HttpContext http, string id, string imageId, IBlobStore blobs, CancellationToken ct) =>
+        {
+            var blob = await blobs.Open(ImageBlob(http.RequireSite().SiteId, id, imageId), ct) ?? throw Problems.NotFound("There is no such image.");
+            return Results.Stream(blob.Content, blob.Info.ContentType);
+        }).Allow(Access.Member).WithTags("Live");
+    }
+
+    /// <summary>POST /api/rooms/{id}/enter: the entry check (R3), then the hub's address, a token bound to member and room, and the snapshot.</summary>
+    static async Task<EnterResponse> Enter(HttpContext http, string id, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens,
+        RoomCommands commands, CancellationToken ct) =>
+        new(await Admit(http, id, rooms, layout, tokens, ct), await commands.Snapshot(http.RequireSite().SiteId, id, ct));
+
+    /// <summary>
+    /// POST /api/negotiate?roomId=: the same admission for a client that negotiates the standard way
+    /// (<c>withUrl("/api?roomId=…")</c>): SignalR clients follow the <c>{ url, accessToken }</c> answer to the hub.
+    /// </summary>
+    static Task<Negotiate> NegotiateStandard(HttpContext http, string? roomId, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens,
+        CancellationToken ct) =>
+        string.IsNullOrEmpty(roomId) ? throw Problems.Validation("Name the room: /api/negotiate?roomId=…") : Admit(http, roomId, rooms, layout, tokens, ct);
+
+    static async Task<Negotiate> Admit(HttpContext http, string roomId, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens, CancellationToken ct)
+    {
+        var site = http.RequireSite();
+        var caller = http.Caller();
+        await rooms.Get(site.SiteId, roomId, ct);
+        if (!await layout.MayEnter(site.SiteId, roomId, caller, ct))
+            throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
+        var token = tokens.Issue(new LiveTicket(site.SiteId, roomId, caller.Email, caller.Name));
+        return new Negotiate($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{HubPath}", token);
+    }
+
+    public const long MaxImageBytes = 10 * 1024 * 1024;
+    static readonly string[] ImageTypes = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+    static string ImageBlob(string siteId, string roomId, string imageId) => $"{RoomDirectory.BlobPrefix(siteId, roomId)}images/{imageId}";
+
+    /// <summary>
+    /// L2 "image upload": the image body goes to the blob store, then the room is told and the usage
+    /// log gets "register image". Only someone inside the room places images; <c>?cid=</c> makes a retry idempotent.
+    /// </summary>
+    static async Task<IResult> UploadImage(HttpContext http, string id, string? cid, IBlobStore blobs, IPresenceStore presence,
+        LiveSessions sessions, RoomCommands commands, LiveRoom room, CancellationToken ct)
+    {
+        var site = http.RequireSite();
+        var caller = http.Caller();
+        var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
+        if (!ImageTypes.Contains(contentType))
+            throw Problems.Of(415, "file-invalid", "Not an image", "Upload a PNG, JPEG, GIF or WebP image.");
+        if (http.Request.ContentLength > MaxImageBytes)
+            throw Problems.Of(413, "too-large", "Too large", $"An image has at most {MaxImageBytes / 1024 / 1024} MB.");
+        var me = (await presence.InRoom(site.SiteId, id, ct)).FirstOrDefault(r => r.Email == caller.Email)
+            ?? throw Problems.Of(409, "not-in-room", "Not in the room", "Enter the room before placing an image in it.");
+        var facts = await sessions.Describe(site.SiteId, id, ct) ?? throw Problems.NotFound("There is no such room.");
+
+        using var body = new MemoryStream();
+        await http.Request.Body.CopyToAsync(body, ct);
+        if (body.Length == 0 || body.Length > MaxImageBytes)
+            throw Problems.Of(body.Length == 0 ? 400 : 413, body.Length == 0 ? "file-invalid" : "too-large", "Invalid image", "The image is empty or too large.");
+        body.Position = 0;
+        var imageId = RoomCommands.ImageId(caller.Email, cid);
+        await blobs.Put(ImageBlob(site.SiteId, id, imageId), body, contentType, ct);
+
+        var url = $"{http.Request.PathBase}/api/rooms/{id}/images/{imageId}";
+        var session = new LiveSession(new LiveTicket(site.SiteId, id, caller.Email, caller.Name), me.ConnectionId,
+            facts.RoomName, facts.SpaceId, facts.SpaceName, facts.Geometry);
+        await room.Deliver(await commands.RegisterImage(session, imageId, url, contentType, body.Length, cid, ct), ct);
+        return Results.Created(url, new { id = imageId, url });
+    }
+
+    /// <summary>
+    /// Maps the hub. Its requests (negotiate and the connection) must carry a live-room token of the
+    /// addressed site, else 401: a member of another site can neither connect nor receive anything.
+    /// </summary>
+    public static void MapLiveHub(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (!http.Request.Path.StartsWithSegments(HubPath)) { await next(http); return; }
+            var ticket = await http.RequestServices.GetRequiredService<LiveTokens>().Validate(CallerResolver.BearerToken(http));
+            if (ticket is null || http.Site()?.SiteId != ticket.SiteId)
+            {
+                await ProblemHandling.Write(http, Problems.Unauthenticated("Enter the room first: POST /api/rooms/{id}/enter gives the access token."));
+                return;
+            }
+            http.Items[TicketKey] = ticket;
+            await next(http);
+        });
+        app.MapHub<RoomHub>(HubPath, o => o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling);
+    }
+
+    sealed class BoardCleanup(BoardStore boards) : IRoomLifecycle
+    {
+        public Task Created(string siteId, Room room, CancellationToken ct) => Task.CompletedTask;
+        public Task Purged(string siteId, string roomId, CancellationToken ct) => boards.DeleteRoom(siteId, roomId, ct);
+    }
+}

@@ -1,0 +1,54 @@
+using Zawaroom.Logs;
+
+namespace Zawaroom.Live;
+
+/// <summary>
+/// The realtime port: push to a room, to zones, to connections; group membership; ending a
+/// connection. In-process: the ASP.NET Core SignalR hub. On Azure: SignalR Service's REST API.
+/// </summary>
+public interface IRoomBroadcaster
+{
+    Task Send(Audience to, string method, object payload, CancellationToken ct);
+    Task SendToGroup(string group, string method, object payload, CancellationToken ct);
+    Task AddToGroup(string connectionId, string group, CancellationToken ct);
+    Task RemoveFromGroup(string connectionId, string group, CancellationToken ct);
+    /// <summary>Ends a connection the room no longer holds (replaced by a newer one, or swept).</summary>
+    Task Close(string connectionId, CancellationToken ct);
+}
+
+/// <summary>
+/// Carries out what <see cref="RoomCommands"/> decided, in the order that keeps the log right:
+/// append every usage event first, then push. A command whose events were all logged before
+/// (a retry with the same cid) is not pushed again.
+/// </summary>
+public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBatcher moves, ILogger<LiveRoom> logger)
+{
+    public async Task Deliver(Outcome outcome, CancellationToken ct)
+    {
+        var fresh = outcome.Logs.Count == 0;
+        foreach (var usage in outcome.Logs)
+            fresh |= await log.Append(usage, ct);
+        if (!fresh)
+        {
+            logger.LogDebug("Command {EventId} was retried; already logged and pushed.", outcome.Logs[0].Id);
+            return;
+        }
+        foreach (var push in outcome.Pushes) await broadcaster.Send(push.To, push.Method, push.Payload, ct);
+        if (outcome.Move is { } move) moves.Add(move);
+    }
+
+    /// <summary>Moves the connection into exactly the given zone groups.</summary>
+    public async Task Listen(LiveSession session, IReadOnlySet<(int, int)> zones, CancellationToken ct)
+    {
+        foreach (var zone in session.Zones.Except(zones).ToList())
+        {
+            await broadcaster.RemoveFromGroup(session.ConnectionId, Groups.Zone(session.SiteId, session.RoomId, zone), ct);
+            session.Zones.Remove(zone);
+        }
+        foreach (var zone in zones.Except(session.Zones).ToList())
+        {
+            await broadcaster.AddToGroup(session.ConnectionId, Groups.Zone(session.SiteId, session.RoomId, zone), ct);
+            session.Zones.Add(zone);
+        }
+    }
+}

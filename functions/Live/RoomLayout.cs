@@ -1,0 +1,46 @@
+using Zawaroom.Identity;
+
+namespace Zawaroom.Live;
+
+public sealed record Point(double X, double Y);
+
+public sealed record Area(double X, double Y, double Width, double Height)
+{
+    public bool Contains(double x, double y) => x >= X && x < X + Width && y >= Y && y < Y + Height;
+}
+
+/// <summary>A meeting room (R7) as the live room needs it: where it is, to tell "enter/leave sub room".</summary>
+public sealed record MeetingArea(string Id, string Name, Area Bounds);
+
+/// <summary>What the live room needs of a room's settings: its size, meeting rooms, entry position (R5, R7, R8).</summary>
+public sealed record RoomGeometry(double Width, double Height, Point EntryPosition, IReadOnlyList<MeetingArea> MeetingRooms, double VoiceReach)
+{
+    public const double DefaultWidth = 4800, DefaultHeight = 2750, DefaultVoiceReach = 300;
+
+    public static RoomGeometry Default { get; } =
+        new(DefaultWidth, DefaultHeight, new Point(DefaultWidth / 2, DefaultHeight / 2), [], DefaultVoiceReach);
+
+    public MeetingArea? MeetingRoomAt(double x, double y) => MeetingRooms.FirstOrDefault(m => m.Bounds.Contains(x, y));
+
+    public Point Clamp(double x, double y) => new(Math.Clamp(x, 0, Width), Math.Clamp(y, 0, Height));
+}
+
+/// <summary>
+/// The live room's view of room settings (R3 entry permission, R5/R7/R8 layout). The room-settings
+/// feature implements it from its documents; until it does, <see cref="DefaultRoomLayout"/> answers.
+/// </summary>
+public interface IRoomLayout
+{
+    Task<RoomGeometry> Geometry(string siteId, string roomId, CancellationToken ct);
+
+    /// <summary>R3: whether this member may enter the room.</summary>
+    Task<bool> MayEnter(string siteId, string roomId, Caller caller, CancellationToken ct);
+}
+
+/// <summary>A room with no settings: every member may enter (R3, both lists empty) at the centre of the default background (R8).</summary>
+public sealed class DefaultRoomLayout : IRoomLayout
+{
+    public Task<RoomGeometry> Geometry(string siteId, string roomId, CancellationToken ct) => Task.FromResult(RoomGeometry.Default);
+
+    public Task<bool> MayEnter(string siteId, string roomId, Caller caller, CancellationToken ct) => Task.FromResult(true);
+}
