@@ -15,6 +15,8 @@ public enum Access
     SiteAdmin,
     /// <summary>The platform operator (S5), by the operator key; never a site role.</summary>
     Operator,
+    /// <summary>The live-room hub: only a live-room token of this site and room (from "enter"), checked by the hub's own gate.</summary>
+    LiveTicket,
 }
 
 public sealed record AccessMetadata(Access Level);

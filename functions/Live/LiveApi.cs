@@ -110,9 +110,9 @@ public static class LiveApi
             throw Problems.Of(415, "file-invalid", "Not an image", "Upload a PNG, JPEG, GIF or WebP image.");
         if (http.Request.ContentLength > MaxImageBytes)
             throw Problems.Of(413, "too-large", "Too large", $"An image has at most {MaxImageBytes / 1024 / 1024} MB.");
+        var facts = await sessions.Describe(site.SiteId, id, ct) ?? throw Problems.NotFound("There is no such room.");
         var me = (await presence.InRoom(site.SiteId, id, ct)).FirstOrDefault(r => r.Email == caller.Email)
             ?? throw Problems.Of(409, "not-in-room", "Not in the room", "Enter the room before placing an image in it.");
-        var facts = await sessions.Describe(site.SiteId, id, ct) ?? throw Problems.NotFound("There is no such room.");
 
         using var body = new MemoryStream();
         await http.Request.Body.CopyToAsync(body, ct);
@@ -147,7 +147,8 @@ public static class LiveApi
             http.Items[TicketKey] = ticket;
             await next(http);
         });
-        app.MapHub<RoomHub>(HubPath, o => o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling);
+        app.MapHub<RoomHub>(HubPath, o => o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling)
+            .Allow(Access.LiveTicket);
     }
 
     sealed class BoardCleanup(BoardStore boards) : IRoomLifecycle
