@@ -1,0 +1,69 @@
+using Zawaroom.Blobs;
+using Zawaroom.Rooms;
+using Zawaroom.Storage;
+
+namespace Zawaroom.RoomSettings;
+
+/// <summary>
+/// The settings document of each room, and its media blobs. Made with the defaults when a room is
+/// created (<see cref="IRoomLifecycle"/>), removed when it is purged. Blobs live under the room's
+/// <see cref="RoomDirectory.BlobPrefix"/>, so a purge removes them with the room.
+/// </summary>
+public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : IRoomLifecycle
+{
+    public const string Kind = "roomSettings";
+
+    /// <summary>The room's settings with their ETag; a room made before this feature gets its defaults now.</summary>
+    public async Task<Stored<RoomSettings>> Get(string siteId, string roomId, CancellationToken ct)
+    {
+        if (await store.Get<RoomSettings>(siteId, Kind, roomId, ct) is { } stored) return stored;
+        try
+        {
+            return await store.Create(siteId, Kind, roomId, RoomSettings.Defaults(), ct);
+        }
+        catch (DocumentExistsException)
+        {
+            return (await store.Get<RoomSettings>(siteId, Kind, roomId, ct))!;
+        }
+    }
+
+    /// <summary>Writes when <paramref name="ifMatch"/> still matches (else 412 "conflict"), then removes the blobs no longer used.</summary>
+    public async Task<Stored<RoomSettings>> Replace(string siteId, string roomId, RoomSettings before, RoomSettings next, string ifMatch, CancellationToken ct)
+    {
+        var saved = await store.Replace(siteId, Kind, roomId, next, ifMatch, ct);
+        await DeleteUnused(before, next, ct);
+        return saved;
+    }
+
+    /// <summary>Blobs the old settings named and the new ones do not.</summary>
+    public async Task DeleteUnused(RoomSettings before, RoomSettings after, CancellationToken ct)
+    {
+        var kept = BlobsOf(after).ToHashSet(StringComparer.Ordinal);
+        foreach (var blob in BlobsOf(before).Where(b => !kept.Contains(b))) await blobs.Delete(blob, ct);
+    }
+
+    public static IEnumerable<string> BlobsOf(RoomSettings settings)
+    {
+        if (settings.Background.Blob is { } background) yield return background;
+        foreach (var m in settings.MeetingRooms)
+            if (m.Bgm?.Blob is { } bgm) yield return bgm;
+    }
+
+    /// <summary>A fresh blob name for a new upload, so an old one is never overwritten in place.</summary>
+    public static string NewBlobName(string siteId, string roomId, string what) =>
+        $"{RoomDirectory.BlobPrefix(siteId, roomId)}{what}/{Guid.NewGuid():N}";
+
+    public async Task Created(string siteId, Room room, CancellationToken ct)
+    {
+        try
+        {
+            await store.Create(siteId, Kind, room.Id, RoomSettings.Defaults(), ct);
+        }
+        catch (DocumentExistsException)
+        {
+        }
+    }
+
+    public async Task Purged(string siteId, string roomId, CancellationToken ct) =>
+        await store.Delete(siteId, Kind, roomId, null, ct);
+}
