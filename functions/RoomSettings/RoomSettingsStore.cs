@@ -27,6 +27,14 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : 
         }
     }
 
+    /// <summary>R3 for the live room: may this member enter the room? (<see cref="EntryPermission.Allows"/> on the stored settings.)</summary>
+    public async Task<bool> MayEnter(string siteId, string roomId, string email, CancellationToken ct) =>
+        EntryPermission.Allows((await Get(siteId, roomId, ct)).Value.Entry, email);
+
+    /// <summary>R8 for the live room: where an entrant appears.</summary>
+    public async Task<Point> EntryPositionOf(string siteId, string roomId, CancellationToken ct) =>
+        EntryPosition.Of((await Get(siteId, roomId, ct)).Value);
+
     /// <summary>Writes when <paramref name="ifMatch"/> still matches (else 412 "conflict"), then removes the blobs no longer used.</summary>
     public async Task<Stored<RoomSettings>> Replace(string siteId, string roomId, RoomSettings before, RoomSettings next, string ifMatch, CancellationToken ct)
     {
