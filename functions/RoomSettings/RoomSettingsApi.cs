@@ -104,6 +104,7 @@ public static class RoomSettingsApi
         await directory.RequireEmpty(site.SiteId, room.Value, ct);
         var bytes = await ReadBody(http, limits.Value.MaxBackgroundBytes, "background image", ct);
         var image = MediaCheck.Image(bytes);
+        await RequireBudget(site.SiteId, id, settings, limits.Value, bytes.Length, s => s.Background.Blob, ct);
         var blob = RoomSettingsStore.NewBlobName(site.SiteId, id, "background");
         var saved = await WriteWithBlobs(http, site.SiteId, id, settings, blobs, [new NewBlob(blob, bytes, image.ContentType)],
             s => s with
@@ -123,6 +124,7 @@ public static class RoomSettingsApi
         await directory.RequireEmpty(site.SiteId, room.Value, ct);
         var bytes = await ReadBody(http, limits.Value.MaxBgmBytes, "BGM", ct);
         MediaCheck.Mp3(bytes);
+        await RequireBudget(site.SiteId, id, settings, limits.Value, bytes.Length, s => s.MeetingRooms.FirstOrDefault(m => m.Id == mid)?.Bgm?.Blob, ct);
         var blob = RoomSettingsStore.NewBlobName(site.SiteId, id, "bgm");
         var saved = await WriteWithBlobs(http, site.SiteId, id, settings, blobs, [new NewBlob(blob, bytes, "audio/mpeg")],
             s => s.MeetingRooms.Any(m => m.Id == mid)
@@ -214,6 +216,18 @@ public static class RoomSettingsApi
             foreach (var b in newBlobs) await blobs.Delete(b.Name, CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>413 "too-large" when the room's media with this upload (minus the one it replaces) would not fit one .zawa file.</summary>
+    static async Task RequireBudget(string siteId, string roomId, RoomSettingsStore settings, RoomMediaOptions limits, long adding,
+        Func<RoomSettings, string?> replaced, CancellationToken ct)
+    {
+        var current = (await settings.Get(siteId, roomId, ct)).Value;
+        var budget = RoomSettingsStore.MediaBudget(limits);
+        if (await settings.MediaBytes(current, replaced(current), ct) + adding > budget)
+            throw Problems.Of(413, "too-large", "Too large",
+                $"The room's background and BGM together may hold {budget / (1024 * 1024.0):0.#} MB, so that the room file can be imported again.",
+                new Dictionary<string, object?> { ["limitBytes"] = budget });
     }
 
     static async Task<IResult> Serve(HttpContext http, IBlobStore blobs, string? blob, string missing, CancellationToken ct)

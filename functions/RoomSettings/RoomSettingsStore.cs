@@ -57,6 +57,25 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : 
             if (m.Bgm?.Blob is { } bgm) yield return bgm;
     }
 
+    /// <summary>The bytes of the room's media, leaving out <paramref name="except"/> (the blob an upload replaces).</summary>
+    public async Task<long> MediaBytes(RoomSettings settings, string? except, CancellationToken ct)
+    {
+        long total = 0;
+        foreach (var name in BlobsOf(settings).Where(b => b != except))
+        {
+            if (await blobs.Open(name, ct) is not var (content, info)) continue;
+            await content.DisposeAsync();
+            total += info.Length;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// How many media bytes a room may hold in all, so that its .zawa file (base64, plus the
+    /// layout) always stays under the import limit: an exported room can always be imported.
+    /// </summary>
+    public static long MediaBudget(RoomMediaOptions limits) => Math.Max(0, limits.MaxZawaBytes - 1024 * 1024) / 4 * 3;
+
     /// <summary>A fresh blob name for a new upload, so an old one is never overwritten in place.</summary>
     public static string NewBlobName(string siteId, string roomId, string what) =>
         $"{RoomDirectory.BlobPrefix(siteId, roomId)}{what}/{Guid.NewGuid():N}";
