@@ -29,7 +29,7 @@ public static class RoomSettingsApi
         IReadOnlyList<MeetingRoomView> MeetingRooms, Point EntryPosition);
     public sealed record ImportResult(SettingsView Settings, IReadOnlyList<string> IgnoredDomains);
 
-    public static SettingsView View(RoomSettings s, IReadOnlyList<string>? siteDomains) => new(
+    public static SettingsView View(RoomSettingsDocument s, IReadOnlyList<string>? siteDomains) => new(
         siteDomains is null ? null : new EntryView(EntryPermission.Choices(s.Entry, siteDomains), s.Entry.Users),
         s.Sound, s.Scale,
         new BackgroundView(s.Background.Width, s.Background.Height, s.Background.Blob is not null, s.Background.ContentType, VersionOf(s.Background.Blob)),
@@ -197,8 +197,8 @@ public static class RoomSettingsApi
     /// retried against concurrent writers), then removes the blobs no longer named. A failure
     /// removes the new blobs again, so nothing changes.
     /// </summary>
-    static async Task<Stored<RoomSettings>> WriteWithBlobs(HttpContext http, string siteId, string roomId, RoomSettingsStore settings,
-        IBlobStore blobs, IReadOnlyList<NewBlob> newBlobs, Func<RoomSettings, RoomSettings> change, CancellationToken ct)
+    static async Task<Stored<RoomSettingsDocument>> WriteWithBlobs(HttpContext http, string siteId, string roomId, RoomSettingsStore settings,
+        IBlobStore blobs, IReadOnlyList<NewBlob> newBlobs, Func<RoomSettingsDocument, RoomSettingsDocument> change, CancellationToken ct)
     {
         var ifMatch = IfMatch(http);
         try
@@ -228,7 +228,7 @@ public static class RoomSettingsApi
 
     /// <summary>413 "too-large" when the room's media with this upload (minus the one it replaces) would not fit one .zawa file.</summary>
     static async Task RequireBudget(string siteId, string roomId, RoomSettingsStore settings, RoomMediaOptions limits, long adding,
-        Func<RoomSettings, string?> replaced, CancellationToken ct)
+        Func<RoomSettingsDocument, string?> replaced, CancellationToken ct)
     {
         var current = (await settings.Get(siteId, roomId, ct)).Value;
         var budget = RoomSettingsStore.MediaBudget(limits);

@@ -14,16 +14,16 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : 
     public const string Kind = "roomSettings";
 
     /// <summary>The room's settings with their ETag; a room made before this feature gets its defaults now.</summary>
-    public async Task<Stored<RoomSettings>> Get(string siteId, string roomId, CancellationToken ct)
+    public async Task<Stored<RoomSettingsDocument>> Get(string siteId, string roomId, CancellationToken ct)
     {
-        if (await store.Get<RoomSettings>(siteId, Kind, roomId, ct) is { } stored) return stored;
+        if (await store.Get<RoomSettingsDocument>(siteId, Kind, roomId, ct) is { } stored) return stored;
         try
         {
-            return await store.Create(siteId, Kind, roomId, RoomSettings.Defaults(), ct);
+            return await store.Create(siteId, Kind, roomId, RoomSettingsDocument.Defaults(), ct);
         }
         catch (DocumentExistsException)
         {
-            return (await store.Get<RoomSettings>(siteId, Kind, roomId, ct))!;
+            return (await store.Get<RoomSettingsDocument>(siteId, Kind, roomId, ct))!;
         }
     }
 
@@ -36,7 +36,7 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : 
         EntryPosition.Of((await Get(siteId, roomId, ct)).Value);
 
     /// <summary>Writes when <paramref name="ifMatch"/> still matches (else 412 "conflict"), then removes the blobs no longer used.</summary>
-    public async Task<Stored<RoomSettings>> Replace(string siteId, string roomId, RoomSettings before, RoomSettings next, string ifMatch, CancellationToken ct)
+    public async Task<Stored<RoomSettingsDocument>> Replace(string siteId, string roomId, RoomSettingsDocument before, RoomSettingsDocument next, string ifMatch, CancellationToken ct)
     {
         var saved = await store.Replace(siteId, Kind, roomId, next, ifMatch, ct);
         await DeleteUnused(before, next, ct);
@@ -44,13 +44,13 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : 
     }
 
     /// <summary>Blobs the old settings named and the new ones do not.</summary>
-    public async Task DeleteUnused(RoomSettings before, RoomSettings after, CancellationToken ct)
+    public async Task DeleteUnused(RoomSettingsDocument before, RoomSettingsDocument after, CancellationToken ct)
     {
         var kept = BlobsOf(after).ToHashSet(StringComparer.Ordinal);
         foreach (var blob in BlobsOf(before).Where(b => !kept.Contains(b))) await blobs.Delete(blob, ct);
     }
 
-    public static IEnumerable<string> BlobsOf(RoomSettings settings)
+    public static IEnumerable<string> BlobsOf(RoomSettingsDocument settings)
     {
         if (settings.Background.Blob is { } background) yield return background;
         foreach (var m in settings.MeetingRooms)
@@ -58,7 +58,7 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : 
     }
 
     /// <summary>The bytes of the room's media, leaving out <paramref name="except"/> (the blob an upload replaces).</summary>
-    public async Task<long> MediaBytes(RoomSettings settings, string? except, CancellationToken ct)
+    public async Task<long> MediaBytes(RoomSettingsDocument settings, string? except, CancellationToken ct)
     {
         long total = 0;
         foreach (var name in BlobsOf(settings).Where(b => b != except))
@@ -84,7 +84,7 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : 
     {
         try
         {
-            await store.Create(siteId, Kind, room.Id, RoomSettings.Defaults(), ct);
+            await store.Create(siteId, Kind, room.Id, RoomSettingsDocument.Defaults(), ct);
         }
         catch (DocumentExistsException)
         {

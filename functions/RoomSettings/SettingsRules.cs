@@ -35,9 +35,9 @@ public readonly record struct Point(double X, double Y);
 public static class EntryPosition
 {
     /// <summary>The centre of "ゲストエリア", else of the first meeting room, else of the background.</summary>
-    public static Point Of(RoomSettings settings)
+    public static Point Of(RoomSettingsDocument settings)
     {
-        var area = settings.MeetingRooms.FirstOrDefault(m => m.Name.Trim() == RoomSettings.GuestAreaName)
+        var area = settings.MeetingRooms.FirstOrDefault(m => m.Name.Trim() == RoomSettingsDocument.GuestAreaName)
             ?? settings.MeetingRooms.FirstOrDefault();
         return area is null
             ? new Point(settings.Background.Width / 2.0, settings.Background.Height / 2.0)
@@ -194,7 +194,7 @@ public static partial class StyleRules
     {
         if (value.Length == 0 || value.Length > MaxValueLength) return $"a value has 1-{MaxValueLength} characters.";
         var lower = value.ToLowerInvariant();
-        if (lower.Contains("url") || lower.Contains("expression") || lower.Contains("javascript") || lower.Contains("script")
+        if (lower.Contains("url") || lower.Contains("expression") || lower.Contains("javascript") || lower.Contains("vbscript")
             || lower.Contains("import") || lower.Contains("behavior") || lower.Contains("binding"))
             return "urls, expressions and scripts are not allowed in a style.";
         if (value.IndexOfAny(['\\', ';', ':', '{', '}', '<', '>', '@', '!', '&', '\0', '\n', '\r']) >= 0)

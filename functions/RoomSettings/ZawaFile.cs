@@ -8,7 +8,7 @@ namespace Zawaroom.RoomSettings;
 public sealed record NewBlob(string Name, byte[] Bytes, string ContentType);
 
 /// <summary>What an import decided: the new settings, the blobs to write first, the domains the site does not allow.</summary>
-public sealed record ZawaImport(RoomSettings Settings, IReadOnlyList<NewBlob> Blobs, IReadOnlyList<string> IgnoredDomains);
+public sealed record ZawaImport(RoomSettingsDocument Settings, IReadOnlyList<NewBlob> Blobs, IReadOnlyList<string> IgnoredDomains);
 
 /// <summary>
 /// R2: the .zawa room file. JSON: { format: "zawaroom.room", version: 1, exportedAt, room: { name },
@@ -24,7 +24,7 @@ public static class ZawaFile
 
     public delegate Task<byte[]?> BlobReader(string name);
 
-    public static async Task<byte[]> Export(RoomSettings settings, string roomName, DateTimeOffset now, BlobReader read)
+    public static async Task<byte[]> Export(RoomSettingsDocument settings, string roomName, DateTimeOffset now, BlobReader read)
     {
         var background = new JsonObject { ["width"] = settings.Background.Width, ["height"] = settings.Background.Height };
         if (settings.Background.Blob is { } image && await read(image) is { } imageBytes)
@@ -72,7 +72,7 @@ public static class ZawaFile
     /// Reads and checks the whole file before anything is written; every failure is a 400
     /// "file-invalid" (or 413 "too-large" for an embedded file over its limit).
     /// </summary>
-    public static ZawaImport Read(byte[] bytes, RoomSettings current, IReadOnlyList<string> siteDomains,
+    public static ZawaImport Read(byte[] bytes, RoomSettingsDocument current, IReadOnlyList<string> siteDomains,
         RoomMediaOptions limits, Func<string, string> newBlobName)
     {
         JsonDocument document;
@@ -97,7 +97,7 @@ public static class ZawaFile
         }
     }
 
-    static ZawaImport Read(JsonElement root, RoomSettings current, IReadOnlyList<string> siteDomains,
+    static ZawaImport Read(JsonElement root, RoomSettingsDocument current, IReadOnlyList<string> siteDomains,
         RoomMediaOptions limits, Func<string, string> newBlobName)
     {
         if (root.ValueKind != JsonValueKind.Object) throw MediaCheck.FileInvalid("A .zawa file is a JSON object.");

@@ -1,5 +1,5 @@
 using Zawaroom.RoomSettings;
-using Settings = Zawaroom.RoomSettings.RoomSettings;
+using Settings = Zawaroom.RoomSettings.RoomSettingsDocument;
 
 namespace Zawaroom.Tests.RoomSettings;
 
@@ -171,7 +171,7 @@ public sealed class StyleRulesTests
     {
         Assert.Empty(StyleRules.Problems(new Dictionary<string, string>
         {
-            ["color"] = "#ffffff", ["fontSize"] = "18px", ["fontWeight"] = "bold", ["fontFamily"] = "'メイリオ', sans-serif",
+            ["color"] = "#ffffff", ["fontSize"] = "18px", ["fontWeight"] = "bold", ["fontFamily"] = "'メイリオ', 'Segoe Script', sans-serif",
             ["textShadow"] = "1px 1px 2px rgba(0, 0, 0, 0.5)",
         }));
         Assert.Empty(StyleRules.Problems(new Dictionary<string, string>

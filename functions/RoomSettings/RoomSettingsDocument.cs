@@ -4,7 +4,7 @@ namespace Zawaroom.RoomSettings;
 /// The layout and entry settings of one room (R3-R8), one document per room: kind "roomSettings",
 /// id = room id, in the site's partition. Blob names stay inside; the API shows views of them.
 /// </summary>
-public sealed record RoomSettings
+public sealed record RoomSettingsDocument
 {
     public EntrySettings Entry { get; init; } = new();
     public SoundSettings Sound { get; init; } = new();
@@ -17,7 +17,7 @@ public sealed record RoomSettings
     public const int DefaultHeight = 2750;
 
     /// <summary>R5, R8: a new room has the default background and one meeting room named "ゲストエリア".</summary>
-    public static RoomSettings Defaults() => new()
+    public static RoomSettingsDocument Defaults() => new()
     {
         MeetingRooms = [new MeetingRoom { Id = "guest-area", Name = GuestAreaName, X = 2100, Y = 1125, Width = 600, Height = 500 }],
     };
@@ -41,8 +41,8 @@ public sealed record SoundSettings
 /// <summary>R5: the room's size is the image's pixel size; without an image, the default size.</summary>
 public sealed record BackgroundSettings
 {
-    public int Width { get; init; } = RoomSettings.DefaultWidth;
-    public int Height { get; init; } = RoomSettings.DefaultHeight;
+    public int Width { get; init; } = RoomSettingsDocument.DefaultWidth;
+    public int Height { get; init; } = RoomSettingsDocument.DefaultHeight;
     /// <summary>Blob name of the uploaded image, null for the default background.</summary>
     public string? Blob { get; init; }
     public string? ContentType { get; init; }
