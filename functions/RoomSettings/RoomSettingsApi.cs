@@ -88,7 +88,7 @@ public static class RoomSettingsApi
         if (o.Optional("entry") is { } entry)
         {
             var roster = (await members.GetRoster(site.SiteId, ct)).Emails.ToHashSet(StringComparer.Ordinal);
-            s = s with { Entry = SettingsReader.Entry(entry, site.Site.AllowDomainNames, roster) };
+            s = s with { Entry = SettingsReader.Entry(entry, site.Site.AllowDomainNames, roster, s.Entry) };
         }
         if (o.Optional("sound") is { } sound) s = s with { Sound = SettingsReader.Sound(sound) };
         if (o.Optional("scale") is { } scale) s = s with { Scale = SettingsReader.Scale(scale) };

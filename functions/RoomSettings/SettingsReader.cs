@@ -17,10 +17,13 @@ public static class SettingsReader
     public delegate Bgm? BgmReader(JsonElement value, string path, MeetingRoom? existing);
 
     /// <summary>R3: the entry section. Unknown e-mails are collected and reported together, never dropped.</summary>
-    public static EntrySettings Entry(JsonElement value, IReadOnlyList<string> siteDomains, IReadOnlySet<string> members, string path = "entry")
+    /// <remarks>A domain the site no longer allows may stay checked if it already was (<paramref name="current"/>), never be added.</remarks>
+    public static EntrySettings Entry(JsonElement value, IReadOnlyList<string> siteDomains, IReadOnlySet<string> members,
+        EntrySettings current, string path = "entry")
     {
         var o = new StrictObject(value, path);
-        var domains = o.Has("domains") ? Domains(o.Required("domains"), siteDomains, path + ".domains") : [];
+        var selectable = siteDomains.Concat(current.Domains.Where(d => !siteDomains.Contains(d, StringComparer.OrdinalIgnoreCase))).ToList();
+        var domains = o.Has("domains") ? Domains(o.Required("domains"), selectable, path + ".domains") : [];
         var users = o.Has("users") ? Users(o.Required("users"), members, path + ".users") : [];
         o.RejectUnknown();
         return new EntrySettings { Domains = domains, Users = users };
@@ -42,6 +45,7 @@ public static class SettingsReader
                 var o = new StrictObject(item, itemPath);
                 domain = o.String("domain");
                 var isChecked = o.Bool("checked") ?? true;
+                o.Bool("retired");
                 o.RejectUnknown();
                 if (!isChecked) continue;
             }

@@ -22,12 +22,19 @@ public static class EntryPermission
         return entry.Domains.Any(d => string.Equals(d, domain, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>The checkboxes of the settings screen: every domain the site allows, checked or not (new ones unchecked).</summary>
+    /// <summary>
+    /// The checkboxes of the settings screen: every domain the site allows, checked or not (new
+    /// ones unchecked), then any checked domain the site no longer allows, marked retired, so the
+    /// admin sees why the room is still restricted and can uncheck it.
+    /// </summary>
     public static IReadOnlyList<DomainChoice> Choices(EntrySettings entry, IReadOnlyList<string> siteDomains) =>
-        siteDomains.Select(d => new DomainChoice(d, entry.Domains.Contains(d, StringComparer.OrdinalIgnoreCase))).ToList();
+        siteDomains.Select(d => new DomainChoice(d, entry.Domains.Contains(d, StringComparer.OrdinalIgnoreCase)))
+            .Concat(entry.Domains.Where(d => !siteDomains.Contains(d, StringComparer.OrdinalIgnoreCase)).Select(d => new DomainChoice(d, true, Retired: true)))
+            .ToList();
 }
 
-public sealed record DomainChoice(string Domain, bool Checked);
+/// <summary>One checkbox; <see cref="Retired"/> when the site no longer allows the domain (it can be kept or unchecked, not added).</summary>
+public sealed record DomainChoice(string Domain, bool Checked, bool Retired = false);
 
 public readonly record struct Point(double X, double Y);
 

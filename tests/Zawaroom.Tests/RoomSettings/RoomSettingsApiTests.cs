@@ -90,6 +90,9 @@ public static class SettingsHttp
 
 public sealed class RoomSettingsApiTests(TestApp app) : IClassFixture<TestApp>
 {
+    /// <summary>Makes the subdomains of theory cases unique within the shared app.</summary>
+    static int _sites;
+
     [Fact]
     public async Task A_new_room_has_the_default_settings()
     {
@@ -184,6 +187,32 @@ public sealed class RoomSettingsApiTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task Domains_the_site_adds_later_appear_unchecked_and_dropped_ones_can_only_be_unchecked()
+    {
+        var (site, _, room) = await SettingsHttp.NewSite(app, "rsdom");
+        var admin = await site.Admin();
+        var (_, etag) = await SettingsHttp.Get(admin, site, room);
+        await Http.Ensure(await SettingsHttp.Put(admin, site, room, new { entry = new { domains = new[] { "partner.example" } } }, etag));
+
+        await Http.Ensure(await admin.Patch(site.Api("admin/site"), new { allowDomainNames = new[] { "rsdom.example", "new.example" } }));
+        var (s, etag2) = await SettingsHttp.Get(admin, site, room);
+
+        var choices = s["entry"]!["domains"]!.AsArray().Select(d => ((string)d!["domain"]!, (bool)d["checked"]!, (bool)d["retired"]!)).ToList();
+        Assert.Equal([("rsdom.example", false, false), ("new.example", false, false), ("partner.example", true, true)], choices);
+        // The unchanged view can be saved back; a retired domain cannot be added to another room.
+        await Http.Ensure(await SettingsHttp.Put(admin, site, room, s.ToJsonString(), etag2));
+        var space = await site.AddSpace("別");
+        var otherRoom = await site.AddRoom(space);
+        var (_, otherEtag) = await SettingsHttp.Get(admin, site, otherRoom);
+        await Http.AssertProblem(await SettingsHttp.Put(admin, site, otherRoom, new { entry = new { domains = new[] { "partner.example" } } }, otherEtag), 400, "validation");
+        // Unchecking it opens the room to every member again.
+        var (_, etag3) = await SettingsHttp.Get(admin, site, room);
+        var saved = await Http.Ensure<JsonElement>(await SettingsHttp.Put(admin, site, room, new { entry = new { domains = Array.Empty<string>() } }, etag3));
+        Assert.All(saved.GetProperty("entry").GetProperty("domains").EnumerateArray(), d => Assert.False(d.GetProperty("checked").GetBoolean()));
+        Assert.Equal(2, saved.GetProperty("entry").GetProperty("domains").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Unknown_emails_are_reported_by_name_and_nothing_changes()
     {
         var (site, _, room) = await SettingsHttp.NewSite(app, "rsmail");
@@ -230,7 +259,7 @@ public sealed class RoomSettingsApiTests(TestApp app) : IClassFixture<TestApp>
     [MemberData(nameof(InvalidBodies))]
     public async Task An_invalid_setting_is_refused_naming_the_field_and_nothing_changes(string body)
     {
-        var (site, _, room) = await SettingsHttp.NewSite(app, "rsbad" + (uint)body.GetHashCode() % 10000);
+        var (site, _, room) = await SettingsHttp.NewSite(app, "rsbad" + Interlocked.Increment(ref _sites));
         var admin = await site.Admin();
         var (_, etag) = await SettingsHttp.Get(admin, site, room);
 
@@ -249,7 +278,7 @@ public sealed class RoomSettingsApiTests(TestApp app) : IClassFixture<TestApp>
     [InlineData("areaStyle", "background", "\\75rl(x)")]
     public async Task Style_injection_is_refused(string which, string property, string value)
     {
-        var (site, _, room) = await SettingsHttp.NewSite(app, "rsinj" + (uint)(which + property + value).GetHashCode() % 10000);
+        var (site, _, room) = await SettingsHttp.NewSite(app, "rsinj" + Interlocked.Increment(ref _sites));
         var admin = await site.Admin();
         var (_, etag) = await SettingsHttp.Get(admin, site, room);
         var meetingRoom = new JsonObject { ["name"] = "A", ["x"] = 0, ["y"] = 0, ["width"] = 10, ["height"] = 10, [which] = new JsonObject { [property] = value } };

@@ -45,6 +45,15 @@ public sealed class EntryPermissionTests
         var choices = EntryPermission.Choices(entry, ["a.example", "new.example"]);
         Assert.Equal([new DomainChoice("a.example", true), new DomainChoice("new.example", false)], choices);
     }
+
+    [Fact]
+    public void A_checked_domain_the_site_dropped_is_shown_retired_and_still_restricts()
+    {
+        var entry = new EntrySettings { Domains = ["gone.example"] };
+        Assert.Equal([new DomainChoice("a.example", false), new DomainChoice("gone.example", true, Retired: true)],
+            EntryPermission.Choices(entry, ["a.example"]));
+        Assert.False(EntryPermission.Allows(entry, "taro@a.example"));
+    }
 }
 
 public sealed class EntryPositionTests
