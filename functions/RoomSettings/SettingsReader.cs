@@ -24,7 +24,9 @@ public static class SettingsReader
         var o = new StrictObject(value, path);
         var selectable = siteDomains.Concat(current.Domains.Where(d => !siteDomains.Contains(d, StringComparer.OrdinalIgnoreCase))).ToList();
         var domains = o.Has("domains") ? Domains(o.Required("domains"), selectable, path + ".domains") : [];
-        var users = o.Has("users") ? Users(o.Required("users"), members, path + ".users") : [];
+        // A member deleted since stays acceptable where already listed, so the unchanged view can be saved back.
+        var known = current.Users.Count == 0 ? members : members.Concat(current.Users).ToHashSet(StringComparer.Ordinal);
+        var users = o.Has("users") ? Users(o.Required("users"), known, path + ".users") : [];
         o.RejectUnknown();
         return new EntrySettings { Domains = domains, Users = users };
     }

@@ -227,6 +227,21 @@ public sealed class RoomSettingsApiTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(etag, (await SettingsHttp.Get(admin, site, room)).ETag);
     }
 
+    [Fact]
+    public async Task A_listed_member_deleted_later_does_not_block_saving_the_view_back()
+    {
+        var (site, _, room) = await SettingsHttp.NewSite(app, "rsgone");
+        var admin = await site.Admin();
+        var (_, etag) = await SettingsHttp.Get(admin, site, room);
+        await Http.Ensure(await SettingsHttp.Put(admin, site, room, new { entry = new { users = "taro@rsgone.example" } }, etag));
+        await Http.Ensure(await admin.PostAsJsonAsync(site.Api("admin/members/delete"), new { emails = new[] { "taro@rsgone.example" } }));
+        var (s, etag2) = await SettingsHttp.Get(admin, site, room);
+
+        await Http.Ensure(await SettingsHttp.Put(admin, site, room, s.ToJsonString(), etag2));
+
+        Assert.Equal(["taro@rsgone.example"], (await SettingsHttp.Get(admin, site, room)).Body["entry"]!["users"]!.AsArray().Select(u => (string)u!));
+    }
+
     public static TheoryData<string> InvalidBodies => new()
     {
         """{"meetingRooms":[{"name":"外","x":4500,"y":0,"width":400,"height":100}]}""",
