@@ -3,6 +3,7 @@ using Zawaroom.Identity;
 using Zawaroom.Live;
 using Zawaroom.Members;
 using Zawaroom.Rooms;
+using Zawaroom.RoomSettings;
 using Zawaroom.Sites;
 using Zawaroom.Spaces;
 
@@ -18,6 +19,7 @@ api.MapSiteAdmin();
 api.MapMembers();
 api.MapSpaces();
 api.MapRooms();
+api.MapRoomSettings();
 api.MapLive();
 app.MapLiveHub();
 app.MapOperatorApi();

@@ -7,6 +7,7 @@ using Zawaroom.Live;
 using Zawaroom.Members;
 using Zawaroom.Presence;
 using Zawaroom.Rooms;
+using Zawaroom.RoomSettings;
 using Zawaroom.Sites;
 using Zawaroom.Storage;
 using Zawaroom.Storage.Sqlite;
@@ -93,6 +94,7 @@ public static class ZawaroomHost
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<IRoomAdminCheck>(sp => sp.GetRequiredService<RoomDirectory>());
         services.AddSingleton<DemoSeeder>();
+        services.AddRoomSettings();
         services.AddLiveRoom();
         return services;
     }

@@ -45,8 +45,9 @@ public sealed class UsageLogTests(TestApp app) : IClassFixture<TestApp>
         await bob.Next("left");
 
         var log = (await Log(site)).Where(e => e.Email == "alice@log-all.example").ToList();
-        string[] expected = ["enter room", "status", "knock user", "isFocus", "userMessage", "register board", "update board",
-            "audioMuted", "speakerMuted", "videoMuted", "voiceArea", "ring bell", "start share screen", "stop share screen", "leave room"];
+        // A new room's entry position is inside its "ゲストエリア" meeting room (R8), so entering is also entering that sub room.
+        string[] expected = ["enter room", "enter sub room", "status", "knock user", "isFocus", "userMessage", "register board", "update board",
+            "audioMuted", "speakerMuted", "videoMuted", "voiceArea", "ring bell", "start share screen", "stop share screen", "leave sub room", "leave room"];
         Assert.Equal(expected, log.Select(e => e.EventType));
         Assert.All(log, e =>
         {

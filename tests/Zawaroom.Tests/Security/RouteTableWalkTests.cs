@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Zawaroom.Identity;
+using Zawaroom.Tests.RoomSettings;
 using Zawaroom.Tests.Support;
 
 namespace Zawaroom.Tests.Security;
@@ -66,6 +67,15 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         // The hub takes no site token at all: only the live-room token that "enter" hands out.
         new("*", "/api/hubs/room/negotiate", Who.LiveTicket, w => Send("POST", w.Api("hubs/room/negotiate?negotiateVersion=1"))),
         new("*", "/api/hubs/room", Who.LiveTicket, w => Get(w.Api("hubs/room"))),
+
+        new("GET", "/api/rooms/{id}/settings", Who.Member, w => Get(w.Api($"rooms/{w.RoomId}/settings"))),
+        new("PUT", "/api/rooms/{id}/settings", Who.RoomAdmin, w => Raw("PUT", w.Api($"rooms/{w.RoomId}/settings"), w.Settings, "application/json", w.SettingsETag)),
+        new("PUT", "/api/rooms/{id}/background", Who.RoomAdmin, w => Raw("PUT", w.Api($"rooms/{w.RoomId}/background"), TestMedia.Png(320, 200), "image/png")),
+        new("GET", "/api/rooms/{id}/background", Who.Member, w => Get(w.Api($"rooms/{w.BackgroundRoomId}/background"))),
+        new("PUT", "/api/rooms/{id}/meeting-rooms/{mid}/bgm", Who.RoomAdmin, w => Raw("PUT", w.Api($"rooms/{w.RoomId}/meeting-rooms/guest-area/bgm"), TestMedia.Mp3(), "audio/mpeg")),
+        new("GET", "/api/rooms/{id}/meeting-rooms/{mid}/bgm", Who.Member, w => Get(w.Api($"rooms/{w.RoomId}/meeting-rooms/guest-area/bgm")), Allowed: s => s == 404),
+        new("GET", "/api/rooms/{id}/export", Who.RoomAdmin, w => Get(w.Api($"rooms/{w.RoomId}/export"))),
+        new("POST", "/api/rooms/{id}/import", Who.RoomAdmin, w => Raw("POST", w.Api($"rooms/{w.RoomId}/import"), w.Zawa, "application/octet-stream")),
 
         new("POST", "/operator/api/sites", Who.Operator, w => Post("/operator/api/sites",
             new { subdomain = "op" + Guid.NewGuid().ToString("N")[..6], adminEmail = "a@op.example", adminAuthType = "aad", maxUsersCount = 3 })),
@@ -205,6 +215,13 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
     IEnumerable<RouteEndpoint> Endpoints() => app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
     static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
+    static HttpRequestMessage Raw(string method, string url, byte[] body, string contentType, string? ifMatch = null)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new ByteArrayContent(body) { Headers = { ContentType = new(contentType) } } };
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return request;
+    }
+
     static HttpRequestMessage Image(string url) => new(HttpMethod.Post, url)
     {
         Content = new ByteArrayContent(Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="))
@@ -224,6 +241,13 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         public required string EmptySpaceId { get; init; }
         public required string RoomId { get; init; }
         public required string TrashedRoomId { get; init; }
+        /// <summary>A room whose background was uploaded.</summary>
+        public required string BackgroundRoomId { get; init; }
+        /// <summary>The room's settings as a site admin reads them, and their ETag, to PUT back.</summary>
+        public required byte[] Settings { get; init; }
+        public required string SettingsETag { get; init; }
+        /// <summary>A .zawa file exported from another room of the site.</summary>
+        public required byte[] Zawa { get; init; }
         public string UserEmail => $"user@{Site.Subdomain}.example";
         public string RoomAdminEmail => $"roomadmin@{Site.Subdomain}.example";
         public string SecondAdminEmail => $"admin2@{Site.Subdomain}.example";
@@ -245,7 +269,17 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
             await site.MakeRoomAdmin(room, $"roomadmin@{site.Subdomain}.example");
             var trashed = await site.AddRoom(space, "古い部屋");
             await Http.Ensure(await admin.DeleteAsync(site.Api($"rooms/{trashed}")));
-            return new World { Site = site, OtherSite = other, SpaceId = space, EmptySpaceId = empty, RoomId = room, TrashedRoomId = trashed };
+            var pictured = await site.AddRoom(space, "写真の部屋");
+            await Http.Ensure(await admin.SendAsync(Raw("PUT", site.Api($"rooms/{pictured}/background"), TestMedia.Png(320, 200), "image/png")));
+            var zawa = await (await admin.GetAsync(site.Api($"rooms/{pictured}/export"))).Content.ReadAsByteArrayAsync();
+            var settings = await admin.GetAsync(site.Api($"rooms/{room}/settings"));
+            await Http.Ensure(settings);
+            return new World
+            {
+                Site = site, OtherSite = other, SpaceId = space, EmptySpaceId = empty, RoomId = room, TrashedRoomId = trashed,
+                BackgroundRoomId = pictured, Settings = await settings.Content.ReadAsByteArrayAsync(),
+                SettingsETag = settings.Headers.ETag!.ToString(), Zawa = zawa,
+            };
         }
 
         public async Task<HttpClient> Client(Role role) => role switch
