@@ -3,6 +3,7 @@ using Zawaroom.Blobs.Folder;
 using Zawaroom.Common;
 using Zawaroom.Demo;
 using Zawaroom.Identity;
+using Zawaroom.Identity.Entra;
 using Zawaroom.Members;
 using Zawaroom.Presence;
 using Zawaroom.Rooms;
@@ -71,7 +72,7 @@ public static class ZawaroomHost
         services.AddOptions<AuthOptions>().Configure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
             o.LocalLogin = configuration.GetValue("Zawaroom:Auth:LocalLogin", environment.IsDevelopment()));
         services.AddSingleton(sp => new LocalTokens(Path.Combine(DataDirectory(sp), "local-login.key"), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IExternalTokenValidator, NoExternalTokens>();
+        services.AddEntraTokens();
         services.AddSingleton<CallerResolver>();
         return services;
     }
