@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using Zawaroom.Blobs;
+using Zawaroom.Blobs.Azure;
 using Zawaroom.Blobs.Folder;
 using Zawaroom.Common;
 using Zawaroom.Demo;
@@ -9,6 +11,7 @@ using Zawaroom.Presence;
 using Zawaroom.Rooms;
 using Zawaroom.Sites;
 using Zawaroom.Storage;
+using Zawaroom.Storage.Cosmos;
 using Zawaroom.Storage.Sqlite;
 
 namespace Zawaroom.Hosting;
@@ -49,14 +52,18 @@ public static class ZawaroomHost
     /// </summary>
     static IServiceCollection AddZawaroomStores(this IServiceCollection services, IConfiguration _)
     {
+        services.AddOptions<CosmosStoreOptions>().BindConfiguration(CosmosStoreOptions.Section);
+        services.AddOptions<AzureBlobOptions>().BindConfiguration(AzureBlobOptions.Section);
         services.AddSingleton<IDocumentStore>(sp => Stores(sp) switch
         {
             "Embedded" => new SqliteDocumentStore(Path.Combine(DataDirectory(sp), "zawaroom.db")),
+            "Azure" => new CosmosDocumentStore(sp.GetRequiredService<IOptions<CosmosStoreOptions>>().Value),
             var other => throw UnknownStores(other),
         });
         services.AddSingleton<IBlobStore>(sp => Stores(sp) switch
         {
             "Embedded" => new FolderBlobStore(Path.Combine(DataDirectory(sp), "blobs")),
+            "Azure" => new AzureBlobStore(sp.GetRequiredService<IOptions<AzureBlobOptions>>().Value),
             var other => throw UnknownStores(other),
         });
         services.AddSingleton<IPresenceReader, NobodyPresent>();
@@ -65,7 +72,7 @@ public static class ZawaroomHost
 
     static string Stores(IServiceProvider sp) => sp.GetRequiredService<IConfiguration>()["Zawaroom:Stores"] ?? "Embedded";
     static string DataDirectory(IServiceProvider sp) => DataDirectory(sp.GetRequiredService<IConfiguration>());
-    static InvalidOperationException UnknownStores(string value) => new($"Zawaroom:Stores is '{value}'; known values: Embedded.");
+    static InvalidOperationException UnknownStores(string value) => new($"Zawaroom:Stores is '{value}'; known values: Embedded, Azure.");
 
     static IServiceCollection AddZawaroomIdentity(this IServiceCollection services, IConfiguration _, IWebHostEnvironment __)
     {
