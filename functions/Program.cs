@@ -20,6 +20,7 @@ api.MapRooms();
 app.MapOperatorApi();
 app.MapHealthAndSpa();
 
+if (app.WriteFunctionJsonIfAsked()) return; // deployment: functions/triggers from the route table
 await app.SeedDemoIfAsked();
 app.Run();
 
