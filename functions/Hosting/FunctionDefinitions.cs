@@ -20,15 +20,22 @@ public static class FunctionDefinitions
     public const string ConfigurationKey = "Zawaroom:WriteFunctionJson";
     static readonly string[] AllMethods = ["get", "post", "put", "patch", "delete"];
 
-    public sealed record HttpFunction(string Name, string Route, IReadOnlyList<string> Methods);
+    /// <summary>An HTTP-triggered function (<paramref name="Schedule"/> null) or a timer-triggered one.</summary>
+    public sealed record HttpFunction(string Name, string Route, IReadOnlyList<string> Methods, string? Schedule = null);
 
     public static IReadOnlyList<HttpFunction> From(EndpointDataSource endpoints)
     {
         var byRoute = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        var timers = new List<HttpFunction>();
         foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>())
         {
             if (endpoint.Order == int.MaxValue) continue; // MapFallback: the SPA, served by the Static Web App
             var route = Route(endpoint.RoutePattern);
+            if (endpoint.Metadata.GetMetadata<TimerTriggerMetadata>() is { } timer)
+            {
+                timers.Add(new HttpFunction(TimerTriggerMetadata.CheckName(route), route, [], timer.Schedule));
+                continue;
+            }
             var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Select(m => m.ToLowerInvariant()).ToList();
             if (!byRoute.TryGetValue(route, out var set)) byRoute[route] = set = new SortedSet<string>(StringComparer.Ordinal);
             set.UnionWith(methods is { Count: > 0 } ? methods : AllMethods);
@@ -41,6 +48,7 @@ public static class FunctionDefinitions
             if (route == "api" || route.StartsWith("api/", StringComparison.Ordinal))
                 functions.Add(new HttpFunction(Name("s/" + route), "s/{sub}/" + route, [.. methods]));
         }
+        functions.AddRange(timers.OrderBy(t => t.Name, StringComparer.Ordinal));
         var duplicate = functions.GroupBy(f => f.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new InvalidOperationException($"Two routes make the function name '{duplicate.Key}': {string.Join(", ", duplicate.Select(f => f.Route))}");
@@ -65,6 +73,20 @@ public static class FunctionDefinitions
 
     public static string FunctionJson(HttpFunction function)
     {
+        if (function.Schedule is not null)
+        {
+            var timer = new JsonObject
+            {
+                ["bindings"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "timerTrigger",
+                    ["direction"] = "in",
+                    ["name"] = "timer",
+                    ["schedule"] = function.Schedule,
+                }),
+            };
+            return timer.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        }
         var json = new JsonObject
         {
             ["bindings"] = new JsonArray(
@@ -108,4 +130,36 @@ public static class FunctionDefinitions
         Console.WriteLine($"Wrote {functions.Count} function.json files to {path}.");
         return true;
     }
+}
+
+/// <summary>
+/// Marks an endpoint as the body of a timer-triggered function: the Functions host calls a custom
+/// handler's non-HTTP function as <c>POST /{FunctionName}</c> with <c>{ Data, Metadata }</c>, so the
+/// endpoint is mapped at "/{Name}" and answers <see cref="Invoked"/>. Locally the same work runs from
+/// a hosted service; this only shapes the deployment.
+/// </summary>
+public sealed record TimerTriggerMetadata(string Schedule)
+{
+    /// <summary>What the host expects back from a non-HTTP invocation.</summary>
+    public static IResult Invoked() => Results.Json(new Dictionary<string, object?>
+    {
+        ["Outputs"] = new Dictionary<string, object?>(),
+        ["Logs"] = Array.Empty<string>(),
+        ["ReturnValue"] = null,
+    });
+
+    internal static string CheckName(string route) =>
+        route.Length > 0 && char.IsAsciiLetter(route[0]) && route.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? route
+            : throw new InvalidOperationException($"A timer function is mapped at \"/{{Name}}\" (letters, digits, '-', '_'); '/{route}' is not.");
+}
+
+public static class TimerTriggerExtensions
+{
+    /// <summary>
+    /// <c>app.MapPost("/ZoomSync", …).AsTimerFunction("0 */5 * * * *")</c>: deployed as a timer
+    /// trigger named "ZoomSync" with that NCRONTAB schedule (seconds first).
+    /// </summary>
+    public static TBuilder AsTimerFunction<TBuilder>(this TBuilder builder, string schedule) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new TimerTriggerMetadata(schedule)).ExcludeFromDescription();
 }
