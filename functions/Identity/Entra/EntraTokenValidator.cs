@@ -51,7 +51,9 @@ public sealed class EntraTokenValidator : IExternalTokenValidator
     {
         // Entra ID: preferred_username (usually the UPN, an e-mail), then email. B2C: the "emails" claim.
         string[] emailClaims = [ClaimConstants.PreferredUserName, "email", "emails", "upn"];
-        var email = emailClaims.SelectMany(type => claims.FindAll(type)).Select(c => c.Value.Trim()).FirstOrDefault(Emails.IsValid);
+        // A guest's UPN ("someone_mail.example#EXT#@host.onmicrosoft.com") is not their address: skip it.
+        var email = emailClaims.SelectMany(type => claims.FindAll(type)).Select(c => c.Value.Trim())
+            .FirstOrDefault(value => Emails.IsValid(value) && !value.Contains("#EXT#", StringComparison.OrdinalIgnoreCase));
         if (email is null) return null;
         var name = claims.FindFirst(ClaimConstants.Name)?.Value;
         var tenant = claims.FindFirst(ClaimConstants.Tid)?.Value;
