@@ -103,3 +103,39 @@ public sealed class InfraTests
         Assert.Contains("'Zawaroom__Identity__Aad__ClientId', 'value', parameters('aadClientId')", settings);
     }
 }
+
+public sealed class InfraSettingsTests
+{
+    /// <summary>Each "Zawaroom__…" app setting of main.bicep names a property the app binds (a typo would be silently ignored).</summary>
+    [Fact]
+    public void Every_zawaroom_setting_in_the_template_is_one_the_app_reads()
+    {
+        var text = File.ReadAllText(Repo.File_("infra", "main.bicep"));
+        var names = System.Text.RegularExpressions.Regex.Matches(text, @"'(Zawaroom__[A-Za-z0-9_]+?)(__\$\{i\})?'")
+            .Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Contains("Zawaroom__Cosmos__ConnectionString", names);
+
+        var sections = new Dictionary<string, Type>
+        {
+            ["Cosmos"] = typeof(Zawaroom.Storage.Cosmos.CosmosStoreOptions),
+            ["Blobs"] = typeof(Zawaroom.Blobs.Azure.AzureBlobOptions),
+            ["Identity"] = typeof(Zawaroom.Identity.Entra.EntraOptions),
+            ["Sites"] = typeof(Zawaroom.Sites.SiteRoutingOptions),
+        };
+        // Read directly from configuration by the foundation (ZawaroomHost) or by the realtime feature.
+        string[] plainKeys = ["Stores", "Auth__LocalLogin", "SeedDemo", "OperatorKey", "SignalR__ConnectionString"];
+        foreach (var name in names)
+        {
+            var path = name["Zawaroom__".Length..];
+            if (plainKeys.Contains(path)) continue;
+            var parts = path.Split("__");
+            Assert.True(sections.TryGetValue(parts[0], out var type), $"{name}: no options section '{parts[0]}'");
+            foreach (var part in parts[1..])
+            {
+                var property = type!.GetProperty(part);
+                Assert.True(property is not null, $"{name}: {type.Name} has no property '{part}'");
+                type = property!.PropertyType;
+            }
+        }
+    }
+}
