@@ -25,6 +25,7 @@ app.MapLiveHub();
 app.MapOperatorApi();
 app.MapHealthAndSpa();
 
+if (app.WriteFunctionJsonIfAsked()) return; // deployment: functions/triggers from the route table
 await app.SeedDemoIfAsked();
 app.Run();
 

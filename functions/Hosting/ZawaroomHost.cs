@@ -1,8 +1,11 @@
+using Microsoft.Extensions.Options;
 using Zawaroom.Blobs;
+using Zawaroom.Blobs.Azure;
 using Zawaroom.Blobs.Folder;
 using Zawaroom.Common;
 using Zawaroom.Demo;
 using Zawaroom.Identity;
+using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
 using Zawaroom.Members;
 using Zawaroom.Presence;
@@ -10,6 +13,7 @@ using Zawaroom.Rooms;
 using Zawaroom.RoomSettings;
 using Zawaroom.Sites;
 using Zawaroom.Storage;
+using Zawaroom.Storage.Cosmos;
 using Zawaroom.Storage.Sqlite;
 
 namespace Zawaroom.Hosting;
@@ -50,14 +54,18 @@ public static class ZawaroomHost
     /// </summary>
     static IServiceCollection AddZawaroomStores(this IServiceCollection services, IConfiguration _)
     {
+        services.AddOptions<CosmosStoreOptions>().BindConfiguration(CosmosStoreOptions.Section);
+        services.AddOptions<AzureBlobOptions>().BindConfiguration(AzureBlobOptions.Section);
         services.AddSingleton<IDocumentStore>(sp => Stores(sp) switch
         {
             "Embedded" => new SqliteDocumentStore(Path.Combine(DataDirectory(sp), "zawaroom.db")),
+            "Azure" => new CosmosDocumentStore(sp.GetRequiredService<IOptions<CosmosStoreOptions>>().Value),
             var other => throw UnknownStores(other),
         });
         services.AddSingleton<IBlobStore>(sp => Stores(sp) switch
         {
             "Embedded" => new FolderBlobStore(Path.Combine(DataDirectory(sp), "blobs")),
+            "Azure" => new AzureBlobStore(sp.GetRequiredService<IOptions<AzureBlobOptions>>().Value),
             var other => throw UnknownStores(other),
         });
         services.AddEmbeddedPresence();
@@ -67,14 +75,14 @@ public static class ZawaroomHost
 
     static string Stores(IServiceProvider sp) => sp.GetRequiredService<IConfiguration>()["Zawaroom:Stores"] ?? "Embedded";
     static string DataDirectory(IServiceProvider sp) => DataDirectory(sp.GetRequiredService<IConfiguration>());
-    static InvalidOperationException UnknownStores(string value) => new($"Zawaroom:Stores is '{value}'; known values: Embedded.");
+    static InvalidOperationException UnknownStores(string value) => new($"Zawaroom:Stores is '{value}'; known values: Embedded, Azure.");
 
     static IServiceCollection AddZawaroomIdentity(this IServiceCollection services, IConfiguration _, IWebHostEnvironment __)
     {
         services.AddOptions<AuthOptions>().Configure<IConfiguration, IHostEnvironment>((o, configuration, environment) =>
             o.LocalLogin = configuration.GetValue("Zawaroom:Auth:LocalLogin", environment.IsDevelopment()));
         services.AddSingleton(sp => new LocalTokens(Path.Combine(DataDirectory(sp), "local-login.key"), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IExternalTokenValidator, NoExternalTokens>();
+        services.AddEntraTokens();
         services.AddSingleton<CallerResolver>();
         return services;
     }

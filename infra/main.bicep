@@ -1,0 +1,343 @@
+// Zawaroom on Azure: the Functions app (custom handler running functions/), Cosmos DB (documents),
+// Storage (blobs and the Functions runtime), SignalR Service (serverless), the Static Web App
+// (static-web/), Key Vault (connection strings, operator key) and Application Insights.
+// Plain resource declarations only (no registry modules). Compiled by the deployment tests.
+//   az deployment group create -g <rg> -f infra/main.bicep -p operatorKey=... aadClientId=...
+
+targetScope = 'resourceGroup'
+
+@description('Region of every resource except the Static Web App.')
+param location string = resourceGroup().location
+
+@description('Region of the Static Web App (a subset of regions offers it).')
+param staticWebAppLocation string = 'eastasia'
+
+@description('Short name prefix of every resource (lowercase letters and digits).')
+@minLength(3)
+@maxLength(11)
+param prefix string = 'zawaroom'
+
+@description('The platform domain: "{sub}.{baseDomain}" addresses a site.')
+param baseDomain string = 'zawaroom.com'
+
+@description('The operator API key (S5).')
+@secure()
+param operatorKey string
+
+@description('Entra ID multi-tenant app registration: the client id (audience) of the "aad" provider.')
+param aadClientId string
+
+@description('Entra ID tenant ids allowed to sign in; empty = any tenant.')
+param aadAllowedTenants array = []
+
+@description('Azure AD B2C: instance, e.g. https://zawaroom.b2clogin.com/ (empty = "aad-b2c" off).')
+param b2cInstance string = ''
+
+@description('Azure AD B2C: tenant domain, e.g. zawaroom.onmicrosoft.com.')
+param b2cDomain string = ''
+
+@description('Azure AD B2C: the sign-up/sign-in user flow.')
+param b2cPolicy string = 'B2C_1_susi'
+
+@description('Azure AD B2C: the client id (audience) of Zawaroom\'s registration.')
+param b2cClientId string = ''
+
+@description('Path of the app\'s SignalR Service upstream endpoint (serverless mode).')
+param signalRUpstreamPath string = '/api/realtime/upstream/{hub}/{category}/{event}'
+
+var suffix = uniqueString(resourceGroup().id)
+var names = {
+  logs: '${prefix}-logs-${suffix}'
+  insights: '${prefix}-ai-${suffix}'
+  storage: take('${prefix}st${suffix}', 24)
+  cosmos: '${prefix}-cosmos-${suffix}'
+  signalr: '${prefix}-signalr-${suffix}'
+  vault: take('${prefix}kv${suffix}', 24)
+  plan: '${prefix}-plan-${suffix}'
+  functions: '${prefix}-func-${suffix}'
+  web: '${prefix}-web-${suffix}'
+}
+var cosmosDatabase = 'zawaroom'
+var cosmosContainer = 'documents'
+var blobContainer = 'zawaroom'
+var contentShare = toLower(names.functions)
+// Built-in role: Key Vault Secrets User.
+var keyVaultSecretsUser = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: names.logs
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: names.insights
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Storage: blobs of the sites (private container) and the Functions runtime's own storage
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: names.storage
+  location: location
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    deleteRetentionPolicy: { enabled: true, days: 7 }
+  }
+}
+
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: blobContainer
+  properties: { publicAccess: 'None' }
+}
+
+resource fileService 'Microsoft.Storage/storageAccounts/fileServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource functionsShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-05-01' = {
+  parent: fileService
+  name: contentShare
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cosmos DB (NoSQL, serverless): one container partitioned by site id; TTL on so that presence
+// records can carry a "ttl" (the app decides expiry from timestamps; TTL only cleans up behind it)
+
+resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
+  name: names.cosmos
+  location: location
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    consistencyPolicy: { defaultConsistencyLevel: 'Session' }
+    locations: [
+      { locationName: location, failoverPriority: 0, isZoneRedundant: false }
+    ]
+    capabilities: [
+      { name: 'EnableServerless' }
+    ]
+    minimalTlsVersion: 'Tls12'
+    disableLocalAuth: false
+  }
+}
+
+resource cosmosDb 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15' = {
+  parent: cosmos
+  name: cosmosDatabase
+  properties: {
+    resource: { id: cosmosDatabase }
+  }
+}
+
+resource documents 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: cosmosDb
+  name: cosmosContainer
+  properties: {
+    resource: {
+      id: cosmosContainer
+      partitionKey: { paths: [ '/siteId' ], kind: 'Hash' }
+      defaultTtl: -1
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        includedPaths: [ { path: '/siteId/?' }, { path: '/kind/?' }, { path: '/key/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SignalR Service, serverless: clients connect to it; their invocations and connect/disconnect
+// events come to the app's upstream endpoint
+
+resource signalr 'Microsoft.SignalRService/signalR@2024-03-01' = {
+  name: names.signalr
+  location: location
+  kind: 'SignalR'
+  sku: { name: 'Standard_S1', capacity: 1 }
+  properties: {
+    features: [
+      { flag: 'ServiceMode', value: 'Serverless' }
+      { flag: 'EnableConnectivityLogs', value: 'True' }
+    ]
+    cors: { allowedOrigins: [ 'https://${staticWebApp.properties.defaultHostname}', 'https://*.${baseDomain}' ] }
+    upstream: {
+      templates: [
+        {
+          hubPattern: '*'
+          categoryPattern: '*'
+          eventPattern: '*'
+          urlTemplate: 'https://${names.functions}.azurewebsites.net${signalRUpstreamPath}'
+        }
+      ]
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key Vault: the connection strings and the operator key, read by the app through Key Vault references
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: names.vault
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 30
+  }
+}
+
+resource cosmosSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'CosmosConnectionString'
+  properties: { value: cosmos.listConnectionStrings().connectionStrings[0].connectionString }
+}
+
+resource storageSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'StorageConnectionString'
+  properties: { value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}' }
+}
+
+resource signalrSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'SignalRConnectionString'
+  properties: { value: signalr.listKeys().primaryConnectionString }
+}
+
+resource operatorSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'OperatorKey'
+  properties: { value: operatorKey }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Functions app: host.json runs `dotnet Zawaroom.Functions.dll` in app/ as the custom handler
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: names.plan
+  location: location
+  kind: 'functionapp'
+  sku: { name: 'Y1', tier: 'Dynamic' }
+  properties: { reserved: true }
+}
+
+var storageConnection = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+var b2cSettings = empty(b2cClientId) ? [] : [
+  { name: 'Zawaroom__Identity__AadB2c__Instance', value: b2cInstance }
+  { name: 'Zawaroom__Identity__AadB2c__Domain', value: b2cDomain }
+  { name: 'Zawaroom__Identity__AadB2c__SignUpSignInPolicyId', value: b2cPolicy }
+  { name: 'Zawaroom__Identity__AadB2c__ClientId', value: b2cClientId }
+]
+var tenantSettings = [for (tenant, i) in aadAllowedTenants: { name: 'Zawaroom__Identity__Aad__AllowedTenants__${i}', value: tenant }]
+
+resource functions 'Microsoft.Web/sites@2023-12-01' = {
+  name: names.functions
+  location: location
+  kind: 'functionapp,linux'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: 'SystemAssigned'
+    siteConfig: {
+      // The dotnet runtime comes with the .NET stack image; the worker is the custom handler.
+      linuxFxVersion: 'DOTNET-ISOLATED|10.0'
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      cors: { allowedOrigins: [ 'https://${staticWebApp.properties.defaultHostname}' ] }
+      appSettings: concat([
+        { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+        { name: 'AzureWebJobsStorage', value: storageConnection }
+        { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: storageConnection }
+        { name: 'WEBSITE_CONTENTSHARE', value: contentShare }
+        { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+        { name: 'ASPNETCORE_ENVIRONMENT', value: 'Production' }
+        { name: 'Zawaroom__Stores', value: 'Azure' }
+        { name: 'Zawaroom__Auth__LocalLogin', value: 'false' }
+        { name: 'Zawaroom__SeedDemo', value: 'false' }
+        { name: 'Zawaroom__Sites__BaseDomain', value: baseDomain }
+        { name: 'Zawaroom__OperatorKey', value: '@Microsoft.KeyVault(SecretUri=${operatorSecret.properties.secretUri})' }
+        { name: 'Zawaroom__Cosmos__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${cosmosSecret.properties.secretUri})' }
+        { name: 'Zawaroom__Cosmos__Database', value: cosmosDatabase }
+        { name: 'Zawaroom__Cosmos__Container', value: cosmosContainer }
+        { name: 'Zawaroom__Cosmos__CreateIfNotExists', value: 'false' }
+        { name: 'Zawaroom__Blobs__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${storageSecret.properties.secretUri})' }
+        { name: 'Zawaroom__Blobs__Container', value: blobContainer }
+        { name: 'Zawaroom__Blobs__CreateIfNotExists', value: 'false' }
+        { name: 'Zawaroom__SignalR__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${signalrSecret.properties.secretUri})' }
+        { name: 'Zawaroom__Identity__Aad__ClientId', value: aadClientId }
+      ], b2cSettings, tenantSettings)
+    }
+  }
+}
+
+resource functionsReadSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, functions.id, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: keyVaultSecretsUser
+    principalId: functions.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Static Web App serves static-web/ and forwards /api to the Functions app (linked backend)
+
+resource staticWebApp 'Microsoft.Web/staticSites@2023-12-01' = {
+  name: names.web
+  location: staticWebAppLocation
+  sku: { name: 'Standard', tier: 'Standard' }
+  properties: {
+    stagingEnvironmentPolicy: 'Enabled'
+    allowConfigFileUpdates: true
+  }
+}
+
+resource backend 'Microsoft.Web/staticSites/linkedBackends@2023-12-01' = {
+  parent: staticWebApp
+  name: 'functions'
+  properties: {
+    backendResourceId: functions.id
+    region: location
+  }
+}
+
+output functionAppName string = functions.name
+output functionAppHost string = functions.properties.defaultHostName
+output staticWebAppHost string = staticWebApp.properties.defaultHostname
+output cosmosAccount string = cosmos.name
+output storageAccount string = storage.name
+output signalrHost string = signalr.properties.hostName
+output keyVault string = vault.name

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Zawaroom.Tests.Deployment;
+
+/// <summary>
+/// infra/main.bicep compiled with the Bicep CLI of the NuGet package Azure.Bicep.CommandLine.linux-x64
+/// (a PackageDownload of this test project, so `dotnet restore` brings it).
+/// </summary>
+public sealed class InfraTests
+{
+    const string BicepVersion = "0.49.2";
+
+    static string Bicep()
+    {
+        var root = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var path = Path.Combine(root, "azure.bicep.commandline.linux-x64", BicepVersion, "tools", "bicep");
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"{path} is missing: `dotnet restore tests/Zawaroom.Tests` downloads it.");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    static readonly Lazy<(int ExitCode, string Json, string Messages)> Compiled = new(() =>
+    {
+        var info = new ProcessStartInfo(Bicep()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "build", Repo.File_("infra", "main.bicep"), "--stdout" }) info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    });
+
+    static JsonElement Template()
+    {
+        var (exitCode, json, messages) = Compiled.Value;
+        Assert.True(exitCode == 0, "bicep build failed:\n" + messages);
+        return JsonDocument.Parse(json).RootElement;
+    }
+
+    static List<JsonElement> Resources() => [.. Template().GetProperty("resources").EnumerateArray()];
+
+    [Fact]
+    public void Main_bicep_compiles_without_errors_or_warnings()
+    {
+        Template();
+        Assert.True(string.IsNullOrWhiteSpace(Compiled.Value.Messages), "bicep build said:\n" + Compiled.Value.Messages);
+    }
+
+    [Fact]
+    public void Every_service_of_the_architecture_is_declared_as_a_plain_resource()
+    {
+        var types = Resources().Select(r => r.GetProperty("type").GetString()).ToHashSet();
+
+        string[] expected =
+        [
+            "Microsoft.Web/sites", "Microsoft.Web/serverfarms", "Microsoft.DocumentDB/databaseAccounts",
+            "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers", "Microsoft.Storage/storageAccounts",
+            "Microsoft.Storage/storageAccounts/blobServices/containers", "Microsoft.SignalRService/signalR",
+            "Microsoft.Web/staticSites", "Microsoft.KeyVault/vaults", "Microsoft.Insights/components",
+        ];
+        Assert.All(expected, type => Assert.Contains(type, types));
+        Assert.DoesNotContain("br/public:", File.ReadAllText(Repo.File_("infra", "main.bicep")));
+    }
+
+    [Fact]
+    public void Cosmos_is_serverless_and_partitions_documents_by_site_id()
+    {
+        var text = Compiled.Value.Json;
+        Template();
+        var container = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
+        var paths = container.GetProperty("properties").GetProperty("resource").GetProperty("partitionKey").GetProperty("paths");
+        Assert.Equal([Zawaroom.Storage.Cosmos.CosmosDocumentStore.PartitionKeyPath], paths.EnumerateArray().Select(p => p.GetString()));
+        Assert.Contains("EnableServerless", text);
+    }
+
+    [Fact]
+    public void SignalR_runs_serverless_with_an_upstream_to_the_app()
+    {
+        var signalr = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.SignalRService/signalR");
+        var properties = signalr.GetProperty("properties");
+        Assert.Contains(properties.GetProperty("features").EnumerateArray(),
+            f => f.GetProperty("flag").GetString() == "ServiceMode" && f.GetProperty("value").GetString() == "Serverless");
+        Assert.Single(properties.GetProperty("upstream").GetProperty("templates").EnumerateArray());
+    }
+
+    [Fact]
+    public void The_function_app_runs_the_custom_handler_on_azure_stores_with_secrets_from_key_vault()
+    {
+        var site = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites");
+        // With concat() the settings compile into one ARM expression: createObject('name', …, 'value', …).
+        var settings = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings").GetString()!;
+
+        Assert.Contains("'FUNCTIONS_WORKER_RUNTIME', 'value', 'custom'", settings);
+        Assert.Contains("'Zawaroom__Stores', 'value', 'Azure'", settings);
+        Assert.Contains("'Zawaroom__Auth__LocalLogin', 'value', 'false'", settings);
+        Assert.Contains("'ASPNETCORE_ENVIRONMENT', 'value', 'Production'", settings);
+        foreach (var secret in new[] { "Zawaroom__Cosmos__ConnectionString", "Zawaroom__Blobs__ConnectionString", "Zawaroom__OperatorKey" })
+            Assert.Contains($"'{secret}', 'value', format('@Microsoft.KeyVault(SecretUri=", settings);
+        Assert.Contains("'Zawaroom__Identity__Aad__ClientId', 'value', parameters('aadClientId')", settings);
+    }
+}
+
+public sealed class InfraSettingsTests
+{
+    /// <summary>Each "Zawaroom__…" app setting of main.bicep names a property the app binds (a typo would be silently ignored).</summary>
+    [Fact]
+    public void Every_zawaroom_setting_in_the_template_is_one_the_app_reads()
+    {
+        var text = File.ReadAllText(Repo.File_("infra", "main.bicep"));
+        var names = System.Text.RegularExpressions.Regex.Matches(text, @"'(Zawaroom__[A-Za-z0-9_]+?)(__\$\{i\})?'")
+            .Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Contains("Zawaroom__Cosmos__ConnectionString", names);
+
+        var sections = new Dictionary<string, Type>
+        {
+            ["Cosmos"] = typeof(Zawaroom.Storage.Cosmos.CosmosStoreOptions),
+            ["Blobs"] = typeof(Zawaroom.Blobs.Azure.AzureBlobOptions),
+            ["Identity"] = typeof(Zawaroom.Identity.Entra.EntraOptions),
+            ["Sites"] = typeof(Zawaroom.Sites.SiteRoutingOptions),
+        };
+        // Read directly from configuration by the foundation (ZawaroomHost) or by the realtime feature.
+        string[] plainKeys = ["Stores", "Auth__LocalLogin", "SeedDemo", "OperatorKey", "SignalR__ConnectionString"];
+        foreach (var name in names)
+        {
+            var path = name["Zawaroom__".Length..];
+            if (plainKeys.Contains(path)) continue;
+            var parts = path.Split("__");
+            Assert.True(sections.TryGetValue(parts[0], out var type), $"{name}: no options section '{parts[0]}'");
+            foreach (var part in parts[1..])
+            {
+                var property = type!.GetProperty(part);
+                Assert.True(property is not null, $"{name}: {type.Name} has no property '{part}'");
+                type = property!.PropertyType;
+            }
+        }
+    }
+}
