@@ -2,6 +2,7 @@ using Zawaroom.Hosting;
 using Zawaroom.Identity;
 using Zawaroom.Members;
 using Zawaroom.Rooms;
+using Zawaroom.Schedules;
 using Zawaroom.Sites;
 using Zawaroom.Spaces;
 
@@ -17,6 +18,7 @@ api.MapSiteAdmin();
 api.MapMembers();
 api.MapSpaces();
 api.MapRooms();
+api.MapSchedules();
 app.MapOperatorApi();
 app.MapHealthAndSpa();
 

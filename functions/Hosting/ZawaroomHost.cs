@@ -6,6 +6,7 @@ using Zawaroom.Identity;
 using Zawaroom.Members;
 using Zawaroom.Presence;
 using Zawaroom.Rooms;
+using Zawaroom.Schedules;
 using Zawaroom.Sites;
 using Zawaroom.Storage;
 using Zawaroom.Storage.Sqlite;
@@ -91,6 +92,7 @@ public static class ZawaroomHost
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<IRoomAdminCheck>(sp => sp.GetRequiredService<RoomDirectory>());
         services.AddSingleton<DemoSeeder>();
+        services.AddSchedules();
         return services;
     }
 
