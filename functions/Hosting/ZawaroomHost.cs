@@ -10,6 +10,7 @@ using Zawaroom.Schedules;
 using Zawaroom.Sites;
 using Zawaroom.Storage;
 using Zawaroom.Storage.Sqlite;
+using Zawaroom.ZoomSync;
 
 namespace Zawaroom.Hosting;
 
@@ -93,6 +94,7 @@ public static class ZawaroomHost
         services.AddSingleton<IRoomAdminCheck>(sp => sp.GetRequiredService<RoomDirectory>());
         services.AddSingleton<DemoSeeder>();
         services.AddSchedules();
+        services.AddZoomSync();
         return services;
     }
 
