@@ -5,6 +5,7 @@ using Zawaroom.Rooms;
 using Zawaroom.Schedules;
 using Zawaroom.Sites;
 using Zawaroom.Spaces;
+using Zawaroom.ZoomSync;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddZawaroomHost();
@@ -19,7 +20,10 @@ api.MapMembers();
 api.MapSpaces();
 api.MapRooms();
 api.MapSchedules();
+api.MapZoomSync();
+api.MapZoomWebhooks();
 app.MapOperatorApi();
+app.MapZoomSyncTimer();
 app.MapHealthAndSpa();
 
 await app.SeedDemoIfAsked();

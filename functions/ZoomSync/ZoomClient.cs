@@ -166,11 +166,14 @@ public sealed class ZoomClient(HttpClient http, ZoomTokenCache tokens, Microsoft
         return new ZoomException(response.StatusCode, code, message, retryAt);
     }
 
-    /// <summary>A daily-limit 429 names a reset time far away (Retry-After more than a minute off); per-second ones do not.</summary>
+    /// <summary>
+    /// A daily-limit 429 names when the limit resets (Retry-After as a date, or more than a minute away);
+    /// per-second 429s do not.
+    /// </summary>
     internal static DateTimeOffset? DailyLimitReset(HttpResponseMessage response)
     {
         var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Date is { } date && date - DateTimeOffset.UtcNow > TimeSpan.FromMinutes(1)) return date;
+        if (retryAfter?.Date is { } date) return date;
         if (retryAfter?.Delta is { } delta && delta > TimeSpan.FromMinutes(1)) return DateTimeOffset.UtcNow + delta;
         return null;
     }

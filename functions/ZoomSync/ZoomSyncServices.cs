@@ -1,6 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Zawaroom.Schedules;
 
 namespace Zawaroom.ZoomSync;
 
@@ -10,6 +15,17 @@ public static class ZoomSyncServices
     {
         services.AddOptions<ZoomOptions>().BindConfiguration("Zawaroom:Zoom");
         services.AddSingleton<ZoomTokenCache>();
+        services.AddDataProtection().SetApplicationName("zawaroom");
+        // The key ring lives in the data directory, so secrets stay readable across restarts (Key Vault on Azure).
+        services.AddOptions<KeyManagementOptions>().Configure<IConfiguration, ILoggerFactory>((o, configuration, loggers) =>
+            o.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(Hosting.ZawaroomHost.DataDirectory(configuration), "keys")), loggers));
+        services.AddSingleton<ZoomSettingsStore>();
+        services.AddSingleton<ISiteTimeZone, ZoomSiteTimeZone>();
+        services.TryAddSingleton<IZoomSyncFaults, NoFaults>();
+        services.AddSingleton<SiteSync>();
+        services.AddSingleton<ZoomSyncOrchestrator>();
+        services.AddHostedService<ZoomSyncTimer>();
         services.AddHttpClient(ZoomTokenCache.HttpClientName).AddResilienceHandler("zoom-oauth", Retry);
         services.AddHttpClient<ZoomClient>().AddResilienceHandler("zoom-api", Retry);
         return services;
