@@ -54,7 +54,9 @@ public static class ZoomWebhooksApi
             && meeting.TryGetProperty("id", out var idValue) && TryLong(idValue, out var meetingId)
             && !meeting.TryGetProperty("occurrences", out _))
         {
-            await foreach (var link in store.List<MeetingLink>(site, SiteSync.LinkKind, ct))
+            var links = new List<Stored<MeetingLink>>();
+            await foreach (var l in store.List<MeetingLink>(site, SiteSync.LinkKind, ct)) links.Add(l);
+            foreach (var link in links)
             {
                 if (link.Value.MeetingId != meetingId || link.Value.State != LinkState.Linked) continue;
                 await store.Replace(site, SiteSync.LinkKind, link.Id, link.Value with { State = LinkState.Unlinked }, link.ETag, ct);
