@@ -102,4 +102,34 @@ public sealed class ZoomSettingsAndWebhookTests(ZoomWorld world) : IClassFixture
         await z.Sync();
         Assert.Single(z.MeetingsOf("alice@hook.example"));
     }
+
+    [Fact]
+    public async Task The_functions_timer_route_syncs_every_site_with_zoom_on()
+    {
+        var z = await ZoomSite.Create(world, "zs_timer", members: "alice@timer.example");
+        await z.AddEntry("alice@timer.example");
+
+        var response = await world.App.Anonymous().PostAsync("/ZoomSyncTimer", new StringContent("{}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(z.MeetingsOf("alice@timer.example"));
+    }
+
+    [Fact]
+    public async Task A_subscribed_icalendar_feed_is_imported_and_synced()
+    {
+        var z = await ZoomSite.Create(world, "zs_feed", members: "alice@feed.example");
+        world.Zoom.Feeds["alice"] = string.Join("\r\n", "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//feed//EN", "BEGIN:VEVENT", "UID:feed-1@example",
+            "SUMMARY:外部連携", "DTSTART;TZID=Asia/Tokyo:20261215T140000", "DTEND;TZID=Asia/Tokyo:20261215T150000", "LOCATION:Zoom 会議",
+            "END:VEVENT", "END:VCALENDAR", "");
+        var alice = await z.Site.As("alice@feed.example");
+
+        var first = await Http.Ensure<JsonElement>(await alice.PostAsJsonAsync(z.Site.Api("schedules/import"), new { feedUrl = $"{world.Zoom.BaseUrl}/feeds/alice" }));
+        var again = await Http.Ensure<JsonElement>(await alice.PostAsJsonAsync(z.Site.Api("schedules/import"), new { feedUrl = $"{world.Zoom.BaseUrl}/feeds/alice" }));
+        await z.Sync();
+
+        Assert.Equal(1, first.GetProperty("created").GetInt32());
+        Assert.Equal(1, again.GetProperty("unchanged").GetInt32());
+        Assert.Equal("2026-12-15T14:00:00", (string?)Assert.Single(z.MeetingsOf("alice@feed.example"))["start_time"]);
+    }
 }

@@ -44,6 +44,8 @@ public sealed class ZoomStandIn : IAsyncDisposable
     public int ApiCalls;
     public int Creates;
     public readonly ConcurrentQueue<string> Log = new();
+    /// <summary>Calendar feeds served at {BaseUrl}/feeds/{name}, for the iCalendar feed import.</summary>
+    public readonly ConcurrentDictionary<string, string> Feeds = new();
 
     public string OAuthUrl => $"{BaseUrl}/oauth/token";
     public string ApiBaseUrl => $"{BaseUrl}/v2";
@@ -93,6 +95,9 @@ public sealed class ZoomStandIn : IAsyncDisposable
             lock (_gate) _tokens[token] = Now().AddSeconds(TokenLifetimeSeconds);
             return Results.Json(new { access_token = token, token_type = "bearer", expires_in = TokenLifetimeSeconds, scope = "meeting:write:admin user:read:admin" });
         });
+
+        app.MapGet("/feeds/{name}", (string name) =>
+            Feeds.TryGetValue(name, out var text) ? Results.Text(text, "text/calendar; charset=utf-8") : Results.NotFound());
 
         var api = app.MapGroup("/v2");
         api.AddEndpointFilter(async (context, next) =>
