@@ -36,6 +36,7 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
     public const string AuditKind = "zoomaudit";
     public const string StatusKind = "zoomstatus";
     public const int DailyBudget = 100;
+    public const int MaxAudit = 5_000;
     static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(2);
 
     public sealed record Lease(string Holder, DateTimeOffset ExpiresAt);
@@ -147,7 +148,20 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
                     await sync.Book.SetZoom(siteId, operation.EntryId, new ZoomLinkState("error", Error: "Zoom could not be reached."), ct);
                 }
             }
+            await Prune(ct);
             return new SiteRunResult("done", _created, _updated, _deleted, _failed, _deferred, _calls);
+        }
+
+        /// <summary>Keeps the audit to its newest records and forgets webhook deliveries past Zoom's retry period.</summary>
+        async Task Prune(CancellationToken ct)
+        {
+            var audit = new List<string>();
+            await foreach (var a in Store.List<SyncAudit>(siteId, AuditKind, ct)) audit.Add(a.Id);
+            foreach (var id in audit.Take(Math.Max(0, audit.Count - MaxAudit))) await Store.Delete(siteId, AuditKind, id, null, ct);
+            var events = new List<Stored<ZoomWebhooksApi.SeenEvent>>();
+            await foreach (var e in Store.List<ZoomWebhooksApi.SeenEvent>(siteId, ZoomWebhooksApi.EventKind, ct)) events.Add(e);
+            foreach (var e in events.Where(e => e.Value.At < sync.Clock.GetUtcNow() - TimeSpan.FromDays(1)))
+                await Store.Delete(siteId, ZoomWebhooksApi.EventKind, e.Id, null, ct);
         }
 
         static string Name(SyncOperation o) => o switch { CreateMeeting => "create", UpdateMeeting => "update", DeleteMeeting => "delete", _ => "forget" };
