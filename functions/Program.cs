@@ -4,8 +4,10 @@ using Zawaroom.Live;
 using Zawaroom.Members;
 using Zawaroom.Rooms;
 using Zawaroom.RoomSettings;
+using Zawaroom.Schedules;
 using Zawaroom.Sites;
 using Zawaroom.Spaces;
+using Zawaroom.ZoomSync;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddZawaroomHost();
@@ -22,7 +24,11 @@ api.MapRooms();
 api.MapRoomSettings();
 api.MapLive();
 app.MapLiveHub();
+api.MapSchedules();
+api.MapZoomSync();
+api.MapZoomWebhooks();
 app.MapOperatorApi();
+app.MapZoomSyncTimer();
 app.MapHealthAndSpa();
 
 if (app.WriteFunctionJsonIfAsked()) return; // deployment: functions/triggers from the route table

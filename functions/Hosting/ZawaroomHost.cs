@@ -11,10 +11,12 @@ using Zawaroom.Members;
 using Zawaroom.Presence;
 using Zawaroom.Rooms;
 using Zawaroom.RoomSettings;
+using Zawaroom.Schedules;
 using Zawaroom.Sites;
 using Zawaroom.Storage;
 using Zawaroom.Storage.Cosmos;
 using Zawaroom.Storage.Sqlite;
+using Zawaroom.ZoomSync;
 
 namespace Zawaroom.Hosting;
 
@@ -104,6 +106,8 @@ public static class ZawaroomHost
         services.AddSingleton<DemoSeeder>();
         services.AddRoomSettings();
         services.AddLiveRoom();
+        services.AddSchedules();
+        services.AddZoomSync();
         return services;
     }
 

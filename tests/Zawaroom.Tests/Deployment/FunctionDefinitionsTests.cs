@@ -57,7 +57,7 @@ public sealed class FunctionDefinitionsTests(TestApp app) : IClassFixture<TestAp
     {
         var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Order != int.MaxValue).ToList();
-        foreach (var function in FromRouteTable().Where(f => !f.Route.StartsWith("s/", StringComparison.Ordinal)))
+        foreach (var function in FromRouteTable().Where(f => f.Schedule is null && !f.Route.StartsWith("s/", StringComparison.Ordinal)))
         {
             var served = endpoints.Where(e => (e.RoutePattern.RawText ?? "").Trim('/') == function.Route)
                 // An endpoint without method metadata (the SignalR hub) answers every method.

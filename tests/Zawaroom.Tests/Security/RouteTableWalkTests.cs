@@ -77,6 +77,24 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         new("GET", "/api/rooms/{id}/export", Who.RoomAdmin, w => Get(w.Api($"rooms/{w.RoomId}/export"))),
         new("POST", "/api/rooms/{id}/import", Who.RoomAdmin, w => Raw("POST", w.Api($"rooms/{w.RoomId}/import"), w.Zawa, "application/octet-stream")),
 
+        // Schedules belong to their owner: each caller edits their own entry.
+        new("GET", "/api/schedules", Who.Member, w => Get(w.Api("schedules?from=2026-12-01T00:00:00%2B09:00&to=2026-12-31T00:00:00%2B09:00"))),
+        new("POST", "/api/schedules", Who.Member, w => Post(w.Api("schedules"), Entry("打合せ"))),
+        new("PUT", "/api/schedules/{id}", Who.Member, w => Send("PUT", w.Api($"schedules/{w.EntryOfCaller}"), Entry("変更後"))),
+        new("DELETE", "/api/schedules/{id}", Who.Member, w => Send("DELETE", w.Api($"schedules/{w.EntryOfCaller}"))),
+        new("POST", "/api/schedules/import", Who.Member, w => Raw("POST", w.Api("schedules/import"),
+            System.Text.Encoding.UTF8.GetBytes("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//walk//EN\r\nBEGIN:VEVENT\r\nUID:walk-1\r\nDTSTAMP:20261201T000000Z\r\nDTSTART:20261210T010000Z\r\nDTEND:20261210T020000Z\r\nSUMMARY:定例\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"), "text/calendar")),
+        new("GET", "/api/admin/zoom", Who.SiteAdmin, w => Get(w.Api("admin/zoom"))),
+        new("PUT", "/api/admin/zoom", Who.SiteAdmin, w => Send("PUT", w.Api("admin/zoom"), ZoomSettings())),
+        new("GET", "/api/admin/zoom/members", Who.SiteAdmin, w => Get(w.Api("admin/zoom/members"))),
+        new("PUT", "/api/admin/zoom/members", Who.SiteAdmin, w => Send("PUT", w.Api("admin/zoom/members"),
+            new { items = new[] { new { email = w.UserEmail, zoomEnabled = false, zoomEmail = (string?)null } } })),
+        // Zoom sync is off in the walk's world: a site admin gets the clear refusal, never 401/403.
+        new("POST", "/api/admin/zoom/sync", Who.SiteAdmin, w => Send("POST", w.Api("admin/zoom/sync")), Allowed: s => s == 409),
+        new("GET", "/api/admin/zoom/status", Who.SiteAdmin, w => Get(w.Api("admin/zoom/status"))),
+        // Zoom proves itself by signature, not by a bearer token: an unsigned call is refused for everyone.
+        new("POST", "/api/webhooks/zoom", Who.Anyone, w => Post(w.Api("webhooks/zoom"), new { @event = "meeting.started", payload = new { } }), Allowed: s => s == 401),
+
         new("POST", "/operator/api/sites", Who.Operator, w => Post("/operator/api/sites",
             new { subdomain = "op" + Guid.NewGuid().ToString("N")[..6], adminEmail = "a@op.example", adminAuthType = "aad", maxUsersCount = 3 })),
         new("GET", "/operator/api/sites", Who.Operator, w => Get("/operator/api/sites")),
@@ -85,7 +103,9 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
     ];
 
     /// <summary>Routes outside the APIs that are open by design (health, OpenAPI, the SPA fallback).</summary>
-    static readonly HashSet<string> OpenByDesign = ["GET /healthz", "GET /openapi.json", " /{*path:nonfile}", "* {*path:nonfile}"];
+    static readonly HashSet<string> OpenByDesign = ["GET /healthz", "GET /openapi.json", " /{*path:nonfile}", "* {*path:nonfile}",
+        // The Functions host's timer trigger: answers only callers on the same machine (tested in ZoomSync).
+        "POST /ZoomSyncTimer"];
 
     [Fact]
     public void Every_registered_endpoint_is_classified()
@@ -137,6 +157,7 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         {
             var world = await World.Create(app);
             var client = await world.Client(role);
+            world.CallerEmail = world.EmailOf(role);
             var response = await client.SendAsync(route.Request(world));
             var status = (int)response.StatusCode;
             var expected = Expected(route.Who, role);
@@ -215,6 +236,18 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
     IEnumerable<RouteEndpoint> Endpoints() => app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
     static HttpRequestMessage Get(string url) => new(HttpMethod.Get, url);
+    static object Entry(string title) => new
+    {
+        title, start = "2026-12-10T10:00:00+09:00", end = "2026-12-10T11:00:00+09:00", allDay = false,
+        location = "会議室", description = "", attendees = Array.Empty<string>(),
+    };
+
+    static object ZoomSettings() => new
+    {
+        enabled = false, accountId = "acc", clientId = "cid", clientSecret = "secret", webhookSecretToken = "walk-webhook-secret",
+        locationName = "Zoom 会議", timeZone = "Asia/Tokyo", onEntryRemoved = "delete", inviteAttendees = false,
+    };
+
     static HttpRequestMessage Raw(string method, string url, byte[] body, string contentType, string? ifMatch = null)
     {
         var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new ByteArrayContent(body) { Headers = { ContentType = new(contentType) } } };
@@ -253,6 +286,17 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         public string SecondAdminEmail => $"admin2@{Site.Subdomain}.example";
         public string SpareEmail => $"spare@{Site.Subdomain}.example";
         public string Api(string path) => Site.Api(path);
+        /// <summary>Who the request is built for; routes of one's own data (schedules) use it.</summary>
+        public string CallerEmail { get; set; } = "";
+        public required IReadOnlyDictionary<string, string> Entries { get; init; }
+        public string EntryOfCaller => Entries.TryGetValue(CallerEmail, out var id) ? id : Entries[Site.AdminEmail];
+
+        public string EmailOf(Role role) => role switch
+        {
+            Role.User => UserEmail,
+            Role.RoomAdmin => RoomAdminEmail,
+            _ => Site.AdminEmail,
+        };
 
         public static async Task<World> Create(TestApp app)
         {
@@ -274,11 +318,19 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
             var zawa = await (await admin.GetAsync(site.Api($"rooms/{pictured}/export"))).Content.ReadAsByteArrayAsync();
             var settings = await admin.GetAsync(site.Api($"rooms/{room}/settings"));
             await Http.Ensure(settings);
+            await Http.Ensure(await admin.SendAsync(Send("PUT", site.Api("admin/zoom"), ZoomSettings())));
+            var entries = new Dictionary<string, string>();
+            foreach (var email in new[] { site.AdminEmail, $"user@{site.Subdomain}.example", $"roomadmin@{site.Subdomain}.example" })
+            {
+                var owner = await site.As(email);
+                var entry = await Http.Ensure<JsonElement>(await owner.SendAsync(Post(site.Api("schedules"), Entry("自分の予定"))));
+                entries[email] = entry.GetProperty("id").GetString()!;
+            }
             return new World
             {
                 Site = site, OtherSite = other, SpaceId = space, EmptySpaceId = empty, RoomId = room, TrashedRoomId = trashed,
                 BackgroundRoomId = pictured, Settings = await settings.Content.ReadAsByteArrayAsync(),
-                SettingsETag = settings.Headers.ETag!.ToString(), Zawa = zawa,
+                SettingsETag = settings.Headers.ETag!.ToString(), Zawa = zawa, Entries = entries,
             };
         }
 

@@ -1,0 +1,309 @@
+using Zawaroom.Schedules;
+using Zawaroom.Storage;
+
+namespace Zawaroom.ZoomSync;
+
+/// <summary>Crash points a test can fire during a create (intent written, Zoom answered, link written).</summary>
+public interface IZoomSyncFaults
+{
+    void At(string step);
+}
+
+public sealed class NoFaults : IZoomSyncFaults
+{
+    public void At(string step) { }
+}
+
+public sealed record SyncAudit(DateTimeOffset At, string Operation, string EntryId, long? MeetingId, string Result);
+
+/// <summary>Z9: a site's last run and its counts.</summary>
+public sealed record SyncStatus(DateTimeOffset? LastRun, DateTimeOffset? NextRun, int Created, int Updated, int Deleted, int Failed, int Deferred, string? Outcome);
+
+/// <summary>How one site run ended: "done", "busy" (another instance holds the site), "disabled", "not-configured".</summary>
+public sealed record SiteRunResult(string Outcome, int Created = 0, int Updated = 0, int Deleted = 0, int Failed = 0, int Deferred = 0, int ZoomCalls = 0);
+
+/// <summary>
+/// One site's reconciliation (Z5-Z7): under an ETag-guarded lease, plan from entries and links, then run
+/// the activities. Every create writes its intent first and carries its key in the meeting, so a run that
+/// dies after Zoom answered is healed by the next run finding the meeting, never by creating a second one.
+/// </summary>
+public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettingsStore settingsStore, ZoomClient zoom,
+    IZoomSyncFaults faults, TimeProvider clock, ILogger<SiteSync> logger)
+{
+    public const string LinkKind = "zoomlink";
+    public const string LeaseKind = "zoomlease";
+    public const string BudgetKind = "zoombudget";
+    public const string AuditKind = "zoomaudit";
+    public const string StatusKind = "zoomstatus";
+    public const int DailyBudget = 100;
+    public const int MaxAudit = 5_000;
+    static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(2);
+
+    public sealed record Lease(string Holder, DateTimeOffset ExpiresAt);
+
+    // Orders audit records written within one clock tick.
+    static long _auditSequence;
+
+    IDocumentStore Docs => store;
+    ScheduleBook Book => book;
+    ZoomClient Zoom => zoom;
+    IZoomSyncFaults Faults => faults;
+    TimeProvider Clock => clock;
+    ZoomSettingsStore Settings => settingsStore;
+
+    public async Task<SiteRunResult> Run(string siteId, DateTimeOffset? nextRun, CancellationToken ct)
+    {
+        var settings = await settingsStore.Get(siteId, ct);
+        if (!settings.Enabled) return new SiteRunResult("disabled");
+        var credentials = settingsStore.Credentials(siteId, settings);
+        if (credentials is null) return new SiteRunResult("not-configured");
+        var holder = Guid.NewGuid().ToString("N");
+        var lease = await TakeLease(siteId, holder, ct);
+        if (lease is null) return new SiteRunResult("busy");
+        try
+        {
+            var run = new SiteRun(this, siteId, credentials, settings, holder, lease);
+            var result = await run.Execute(ct);
+            await store.Replace(siteId, StatusKind, "status", new SyncStatus(clock.GetUtcNow(), nextRun, result.Created, result.Updated,
+                result.Deleted, result.Failed, result.Deferred, result.Outcome), null, ct);
+            return result;
+        }
+        finally
+        {
+            try { await store.Delete(siteId, LeaseKind, "lease", null, CancellationToken.None); }
+            catch (Exception e) { logger.LogWarning(e, "Releasing the Zoom sync lease of site {Site} failed", siteId); }
+        }
+    }
+
+    /// <summary>The lease: created if absent, taken over if expired, both guarded by the ETag so two takers cannot both win.</summary>
+    async Task<string?> TakeLease(string siteId, string holder, CancellationToken ct)
+    {
+        var lease = new Lease(holder, clock.GetUtcNow() + LeaseTime);
+        var current = await store.Get<Lease>(siteId, LeaseKind, "lease", ct);
+        try
+        {
+            if (current is null) return (await store.Create(siteId, LeaseKind, "lease", lease, ct)).ETag;
+            if (current.Value.ExpiresAt > clock.GetUtcNow()) return null;
+            return (await store.Replace(siteId, LeaseKind, "lease", lease, current.ETag, ct)).ETag;
+        }
+        catch (Exception e) when (e is DocumentExistsException or ConcurrencyException)
+        {
+            return null;
+        }
+    }
+
+    sealed class SiteRun(SiteSync sync, string siteId, ZoomCredentials credentials, ZoomSettings settings, string holder, string leaseETag)
+    {
+        readonly Dictionary<string, List<ZoomMeeting>> _upcoming = new(StringComparer.OrdinalIgnoreCase);
+        readonly HashSet<string> _spentHosts = new(StringComparer.OrdinalIgnoreCase);
+        string _leaseETag = leaseETag;
+        DateTimeOffset _leaseRenewAt = sync.Clock.GetUtcNow() + LeaseTime / 2;
+        int _created, _updated, _deleted, _failed, _deferred, _calls;
+
+        IDocumentStore Store => sync.Docs;
+
+        public async Task<SiteRunResult> Execute(CancellationToken ct)
+        {
+            var zone = ZoomSettingsStore.Zone(settings);
+            var window = SyncWindow.At(sync.Clock.GetUtcNow(), zone);
+            var syncSettings = new SyncSettings(settings.LocationName, zone, settings.InviteAttendees, settings.OnEntryRemoved);
+            var hosts = (await sync.Settings.Members(siteId, ct)).Where(m => m.ZoomEnabled && m.ZoomVerified && m.ZoomEmail is not null)
+                .ToDictionary(m => m.Email, m => m.ZoomEmail!, StringComparer.Ordinal);
+            var entries = new Dictionary<string, ScheduleEntry>(StringComparer.Ordinal);
+            await foreach (var e in sync.Book.All(siteId, ct)) entries[e.Id] = e.Value;
+            var desired = entries.Values.SelectMany(e => DesiredMeetings.For(e, hosts, syncSettings, window)).ToList();
+            var links = await Store.ListValues<MeetingLink>(siteId, LinkKind, ct);
+            var plan = SyncPlanner.Plan(desired, links,
+                id => entries.TryGetValue(id, out var e) && DesiredMeetings.Qualifies(e, hosts, syncSettings), window, settings.OnEntryRemoved);
+
+            foreach (var operation in plan)
+            {
+                await RenewLease(ct);
+                try
+                {
+                    switch (operation)
+                    {
+                        case CreateMeeting c: await Create(c.Meeting, c.Intent, ct); break;
+                        case UpdateMeeting u: await Update(u.Meeting, u.Link, ct); break;
+                        case DeleteMeeting d: await Delete(d.Link, ct); break;
+                        case ForgetMeeting f: await Forget(f.Link, ct); break;
+                    }
+                }
+                catch (ZoomException e) when (e.IsDailyLimit)
+                {
+                    var host = operation is CreateMeeting cm ? cm.Meeting.Host : operation is UpdateMeeting um ? um.Meeting.Host : "";
+                    _spentHosts.Add(host);
+                    await Deferred(operation.EntryId, ct);
+                }
+                catch (ZoomException e)
+                {
+                    _failed++;
+                    await Audit(Name(operation), operation.EntryId, null, "error: " + e.ZoomMessage, ct);
+                    await sync.Book.SetZoom(siteId, operation.EntryId, new ZoomLinkState("error", Error: e.ZoomMessage), ct);
+                }
+                catch (HttpRequestException e)
+                {
+                    _failed++;
+                    await Audit(Name(operation), operation.EntryId, null, "error: " + e.Message, ct);
+                    await sync.Book.SetZoom(siteId, operation.EntryId, new ZoomLinkState("error", Error: "Zoom could not be reached."), ct);
+                }
+            }
+            await Prune(ct);
+            return new SiteRunResult("done", _created, _updated, _deleted, _failed, _deferred, _calls);
+        }
+
+        /// <summary>Keeps the audit to its newest records and forgets webhook deliveries past Zoom's retry period.</summary>
+        async Task Prune(CancellationToken ct)
+        {
+            var audit = new List<string>();
+            await foreach (var a in Store.List<SyncAudit>(siteId, AuditKind, ct)) audit.Add(a.Id);
+            foreach (var id in audit.Take(Math.Max(0, audit.Count - MaxAudit))) await Store.Delete(siteId, AuditKind, id, null, ct);
+            var events = new List<Stored<ZoomWebhooksApi.SeenEvent>>();
+            await foreach (var e in Store.List<ZoomWebhooksApi.SeenEvent>(siteId, ZoomWebhooksApi.EventKind, ct)) events.Add(e);
+            foreach (var e in events.Where(e => e.Value.At < sync.Clock.GetUtcNow() - TimeSpan.FromDays(1)))
+                await Store.Delete(siteId, ZoomWebhooksApi.EventKind, e.Id, null, ct);
+        }
+
+        static string Name(SyncOperation o) => o switch { CreateMeeting => "create", UpdateMeeting => "update", DeleteMeeting => "delete", _ => "forget" };
+
+        async Task Create(DesiredMeeting meeting, MeetingLink? intent, CancellationToken ct)
+        {
+            if (intent is not null)
+            {
+                // A previous run wrote the intent and may have died after Zoom created the meeting: look first.
+                var found = (await Upcoming(meeting.Host, ct)).FirstOrDefault(m => DesiredMeetings.KeyIn(m.Agenda) == meeting.Key);
+                if (found is not null)
+                {
+                    var adopted = intent with { State = LinkState.Linked, MeetingId = found.Id, JoinUrl = found.JoinUrl };
+                    await Store.Replace(siteId, LinkKind, meeting.Key, adopted, null, ct);
+                    await Audit("recover", meeting.EntryId, found.Id, "found", ct);
+                    if (adopted.Fingerprint != meeting.Fingerprint || adopted.Host != meeting.Host) await Update(meeting, adopted, ct);
+                    else await Linked(meeting.EntryId, adopted, ct);
+                    return;
+                }
+            }
+            if (!await SpendBudget(meeting, ct)) return;
+            var pending = new MeetingLink
+            {
+                Key = meeting.Key, EntryId = meeting.EntryId, Host = meeting.Host, Type = meeting.Type, Start = meeting.Start,
+                Fingerprint = meeting.Fingerprint, State = LinkState.Pending,
+            };
+            await Store.Replace(siteId, LinkKind, meeting.Key, pending, null, ct);
+            sync.Faults.At("intent-written");
+            _calls++;
+            var created = await sync.Zoom.CreateMeeting(credentials, meeting, ct);
+            sync.Faults.At("zoom-created");
+            var link = pending with { State = LinkState.Linked, MeetingId = created.Id, JoinUrl = created.JoinUrl };
+            await Store.Replace(siteId, LinkKind, meeting.Key, link, null, ct);
+            sync.Faults.At("link-written");
+            _created++;
+            await Audit("create", meeting.EntryId, created.Id, "ok", ct);
+            await Linked(meeting.EntryId, link, ct);
+        }
+
+        async Task Update(DesiredMeeting meeting, MeetingLink link, CancellationToken ct)
+        {
+            if (!await SpendBudget(meeting, ct)) return;
+            _calls++;
+            try
+            {
+                await sync.Zoom.UpdateMeeting(credentials, link.MeetingId!.Value, meeting, ct);
+            }
+            catch (ZoomException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+            {
+                // Gone from Zoom without our hearing of it; the entry changed, so it is made again.
+                await Store.Delete(siteId, LinkKind, link.Key, null, ct);
+                await Audit("update", meeting.EntryId, link.MeetingId, "gone", ct);
+                await Create(meeting, null, ct);
+                return;
+            }
+            var updated = link with { Fingerprint = meeting.Fingerprint, Start = meeting.Start, State = LinkState.Linked };
+            await Store.Replace(siteId, LinkKind, link.Key, updated, null, ct);
+            _updated++;
+            await Audit("update", meeting.EntryId, link.MeetingId, "ok", ct);
+            await Linked(meeting.EntryId, updated, ct);
+        }
+
+        async Task Delete(MeetingLink link, CancellationToken ct)
+        {
+            var meetingId = link.MeetingId;
+            if (meetingId is null)
+                meetingId = (await Upcoming(link.Host, ct)).FirstOrDefault(m => DesiredMeetings.KeyIn(m.Agenda) == link.Key)?.Id;
+            if (meetingId is not null)
+            {
+                _calls++;
+                var existed = await sync.Zoom.DeleteMeeting(credentials, meetingId.Value, ct);
+                await Audit("delete", link.EntryId, meetingId, existed ? "ok" : "already-deleted", ct);
+                _deleted++;
+            }
+            await Store.Delete(siteId, LinkKind, link.Key, null, ct);
+            await sync.Book.SetZoom(siteId, link.EntryId, ZoomLinkState.None, ct);
+        }
+
+        async Task Forget(MeetingLink link, CancellationToken ct)
+        {
+            await Store.Delete(siteId, LinkKind, link.Key, null, ct);
+            await Audit("keep", link.EntryId, link.MeetingId, "unlinked", ct);
+            await sync.Book.SetZoom(siteId, link.EntryId, ZoomLinkState.None, ct);
+        }
+
+        Task Linked(string entryId, MeetingLink link, CancellationToken ct) =>
+            sync.Book.SetZoom(siteId, entryId, new ZoomLinkState("linked", link.JoinUrl, link.MeetingId), ct);
+
+        async Task Deferred(string entryId, CancellationToken ct)
+        {
+            _deferred++;
+            await sync.Book.SetZoom(siteId, entryId, new ZoomLinkState("deferred", Error: "Zoom's daily limit of 100 meeting changes for this host is spent; continues after 00:00 UTC."), ct);
+        }
+
+        /// <summary>Z7: 100 creates/updates per host per UTC day; work beyond it is deferred, never dropped.</summary>
+        async Task<bool> SpendBudget(DesiredMeeting meeting, CancellationToken ct)
+        {
+            if (_spentHosts.Contains(meeting.Host)) { await Deferred(meeting.EntryId, ct); return false; }
+            var id = $"{meeting.Host}|{sync.Clock.GetUtcNow().UtcDateTime:yyyy-MM-dd}";
+            for (var attempt = 0; ; attempt++)
+            {
+                var current = await Store.Get<int[]>(siteId, BudgetKind, id, ct);
+                var used = current?.Value[0] ?? 0;
+                if (used >= DailyBudget)
+                {
+                    _spentHosts.Add(meeting.Host);
+                    await Deferred(meeting.EntryId, ct);
+                    return false;
+                }
+                try
+                {
+                    if (current is null) await Store.Create(siteId, BudgetKind, id, new[] { 1 }, ct);
+                    else await Store.Replace(siteId, BudgetKind, id, new[] { used + 1 }, current.ETag, ct);
+                    return true;
+                }
+                catch (Exception e) when (e is ConcurrencyException or DocumentExistsException && attempt < 5)
+                {
+                }
+            }
+        }
+
+        async Task<List<ZoomMeeting>> Upcoming(string host, CancellationToken ct)
+        {
+            if (_upcoming.TryGetValue(host, out var cached)) return cached;
+            _calls++;
+            var meetings = await sync.Zoom.UpcomingMeetings(credentials, host, ct);
+            _upcoming[host] = meetings;
+            return meetings;
+        }
+
+        async Task RenewLease(CancellationToken ct)
+        {
+            if (sync.Clock.GetUtcNow() < _leaseRenewAt) return;
+            var renewed = await Store.Replace(siteId, LeaseKind, "lease", new Lease(holder, sync.Clock.GetUtcNow() + LeaseTime), _leaseETag, ct);
+            _leaseETag = renewed.ETag;
+            _leaseRenewAt = sync.Clock.GetUtcNow() + LeaseTime / 2;
+        }
+
+        Task Audit(string operation, string entryId, long? meetingId, string result, CancellationToken ct)
+        {
+            var at = sync.Clock.GetUtcNow();
+            return Store.Create(siteId, AuditKind, $"{at.UtcTicks:D20}-{Interlocked.Increment(ref _auditSequence):D10}-{Guid.NewGuid():N}"[..40], new SyncAudit(at, operation, entryId, meetingId, result), ct);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Zawaroom.Common;
+using Zawaroom.Schedules;
+
+namespace Zawaroom.ZoomSync;
+
+/// <summary>A meeting that should exist in Zoom (Z5): one per entry, or one per occurrence when Zoom cannot express the rule.</summary>
+public sealed record DesiredMeeting(
+    string Key, string EntryId, string Host, int Type, string Topic, DateTimeOffset Start, int DurationMinutes,
+    string TimeZone, string Agenda, IReadOnlyList<string> Invitees, ZoomRecurrence? Recurrence)
+{
+    /// <summary>What Zoom holds for this meeting, hashed: a link whose fingerprint differs needs an update.</summary>
+    public string Fingerprint { get; } = Hash(Host, Type, Topic, Start.UtcTicks, DurationMinutes, TimeZone, Agenda, Invitees, Recurrence);
+
+    static string Hash(params object?[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(parts, Json.Options))))[..32];
+}
+
+public enum LinkState { Pending, Linked, Unlinked }
+
+/// <summary>
+/// The sync's record of a meeting it made (kind "zoomlink", id = key). Written as <see cref="LinkState.Pending"/>
+/// (the intent) before the create call, so a crash before the answer is recorded is found on the next run.
+/// </summary>
+public sealed record MeetingLink
+{
+    public required string Key { get; init; }
+    public required string EntryId { get; init; }
+    public required string Host { get; init; }
+    public required int Type { get; init; }
+    public required DateTimeOffset Start { get; init; }
+    public required string Fingerprint { get; init; }
+    public LinkState State { get; init; }
+    public long? MeetingId { get; init; }
+    public string? JoinUrl { get; init; }
+}
+
+public enum OnEntryRemoved { Delete, Keep }
+
+public abstract record SyncOperation(string Key, string EntryId);
+public sealed record CreateMeeting(DesiredMeeting Meeting, MeetingLink? Intent) : SyncOperation(Meeting.Key, Meeting.EntryId);
+public sealed record UpdateMeeting(DesiredMeeting Meeting, MeetingLink Link) : SyncOperation(Meeting.Key, Meeting.EntryId);
+/// <summary>Deletes the meeting in Zoom (a pending link: the one found by its key, if any) and the link.</summary>
+public sealed record DeleteMeeting(MeetingLink Link) : SyncOperation(Link.Key, Link.EntryId);
+/// <summary>The site keeps meetings of removed entries: only the link goes.</summary>
+public sealed record ForgetMeeting(MeetingLink Link) : SyncOperation(Link.Key, Link.EntryId);
+
+/// <summary>Who may have meetings: the member's Zoom e-mail, for members with sync on and a verified e-mail.</summary>
+public sealed record SyncSettings(string LocationName, TimeZoneInfo TimeZone, bool InviteAttendees, OnEntryRemoved OnEntryRemoved);
+
+public static class DesiredMeetings
+{
+    public const string MarkerPrefix = "[zawaroom:";
+    const int MaxOccurrencesPerEntry = 200;
+
+    public static string Marker(string key) => $"{MarkerPrefix}{key}]";
+
+    /// <summary>The key a meeting's agenda carries, or null.</summary>
+    public static string? KeyIn(string? agenda)
+    {
+        if (agenda is null) return null;
+        var at = agenda.LastIndexOf(MarkerPrefix, StringComparison.Ordinal);
+        if (at < 0) return null;
+        var end = agenda.IndexOf(']', at);
+        return end < 0 ? null : agenda[(at + MarkerPrefix.Length)..end];
+    }
+
+    /// <summary>True when the entry should have meetings at all (location, owner), whatever the window.</summary>
+    public static bool Qualifies(ScheduleEntry entry, IReadOnlyDictionary<string, string> hosts, SyncSettings settings) =>
+        !entry.Content.AllDay && LocationMatch.Matches(entry.Content.Location, settings.LocationName) && hosts.ContainsKey(entry.Owner);
+
+    /// <param name="hosts">member e-mail -> Zoom e-mail, for members whose sync is on and e-mail verified.</param>
+    public static IEnumerable<DesiredMeeting> For(ScheduleEntry entry, IReadOnlyDictionary<string, string> hosts, SyncSettings settings, SyncWindow window)
+    {
+        if (!Qualifies(entry, hosts, settings)) yield break;
+        var c = entry.Content;
+        var host = hosts[entry.Owner];
+        if (c.Recurrence is null)
+        {
+            if (window.Contains(c.Start)) yield return Meeting(entry.Id, entry, host, 2, c.Start, null, settings);
+            yield break;
+        }
+        var recurrence = ZoomRecurrences.From(c);
+        if (recurrence is not null)
+        {
+            if (Occurrences.Between(c, window.From, window.To, limit: 1).Count > 0)
+                yield return Meeting(entry.Id, entry, host, 8, c.Start, recurrence, settings);
+            yield break;
+        }
+        foreach (var o in Occurrences.Between(c, window.From, window.To, MaxOccurrencesPerEntry).Where(o => window.Contains(o.Start)))
+            yield return Meeting($"{entry.Id}@{o.Start.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}", entry, host, 2, o.Start, null, settings);
+    }
+
+    static DesiredMeeting Meeting(string key, ScheduleEntry entry, string host, int type, DateTimeOffset start, ZoomRecurrence? recurrence, SyncSettings settings)
+    {
+        var c = entry.Content;
+        var marker = Marker(key);
+        var description = c.Description.Length + marker.Length + 2 > 2000 ? c.Description[..(2000 - marker.Length - 3)] + "…" : c.Description;
+        var agenda = description.Length == 0 ? marker : $"{description}\n\n{marker}";
+        return new DesiredMeeting(key, entry.Id, host, type, c.Title.Length > 200 ? c.Title[..200] : c.Title,
+            TimeZoneInfo.ConvertTime(start, settings.TimeZone), Math.Max(1, (int)Math.Ceiling((c.End - c.Start).TotalMinutes)),
+            settings.TimeZone.Id, agenda, settings.InviteAttendees ? c.Attendees : [], recurrence);
+    }
+}
+
+/// <summary>Z5-Z6: what should exist against what is linked -> the operations, in the order to run them.</summary>
+public static class SyncPlanner
+{
+    /// <param name="qualifies">Whether an entry still exists and still wants meetings (location, owner) regardless of the window.</param>
+    public static IReadOnlyList<SyncOperation> Plan(IReadOnlyList<DesiredMeeting> desired, IReadOnlyList<MeetingLink> links,
+        Func<string, bool> qualifies, SyncWindow window, OnEntryRemoved onEntryRemoved)
+    {
+        var linked = links.ToDictionary(l => l.Key, StringComparer.Ordinal);
+        var wantedKeys = desired.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+        var entriesWithMeetings = desired.Select(d => d.EntryId).ToHashSet(StringComparer.Ordinal);
+        var operations = new List<SyncOperation>();
+
+        foreach (var link in links.Where(l => !wantedKeys.Contains(l.Key)))
+        {
+            if (entriesWithMeetings.Contains(link.EntryId))
+            {
+                // The entry now maps to other meetings (rule changed, occurrence removed): this one would be a duplicate.
+                operations.Add(link.State == LinkState.Unlinked ? new ForgetMeeting(link) : new DeleteMeeting(link));
+                continue;
+            }
+            if (qualifies(link.EntryId) && !window.Contains(link.Start)) continue; // Z4: outside the window is left alone.
+            if (link.State == LinkState.Unlinked || onEntryRemoved == OnEntryRemoved.Keep && link.State == LinkState.Linked)
+                operations.Add(new ForgetMeeting(link));
+            else
+                operations.Add(new DeleteMeeting(link));
+        }
+
+        foreach (var meeting in desired)
+        {
+            if (!linked.TryGetValue(meeting.Key, out var link)) { operations.Add(new CreateMeeting(meeting, null)); continue; }
+            switch (link.State)
+            {
+                case LinkState.Pending:
+                    operations.Add(new CreateMeeting(meeting, link));
+                    break;
+                case LinkState.Unlinked:
+                    // Deleted in Zoom (Z8): made again only when the entry changes.
+                    if (link.Fingerprint != meeting.Fingerprint) operations.Add(new CreateMeeting(meeting, link));
+                    break;
+                case LinkState.Linked when link.Host != meeting.Host || link.Type != meeting.Type:
+                    operations.Add(new DeleteMeeting(link));
+                    operations.Add(new CreateMeeting(meeting, null));
+                    break;
+                case LinkState.Linked when link.Fingerprint != meeting.Fingerprint:
+                    operations.Add(new UpdateMeeting(meeting, link));
+                    break;
+            }
+        }
+        return operations;
+    }
+}

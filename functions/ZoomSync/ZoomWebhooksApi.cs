@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Zawaroom.Common;
+using Zawaroom.Identity;
+using Zawaroom.Schedules;
+using Zawaroom.Sites;
+using Zawaroom.Storage;
+
+namespace Zawaroom.ZoomSync;
+
+/// <summary>Z8: Zoom's event notifications for a site. Proven by x-zm-signature, fresh, and applied once.</summary>
+public static class ZoomWebhooksApi
+{
+    public const string EventKind = "zoomevent";
+
+    public sealed record SeenEvent(string Event, DateTimeOffset At);
+
+    public static void MapZoomWebhooks(this RouteGroupBuilder api) =>
+        api.MapPost("/webhooks/zoom", Receive).Allow(Access.Anonymous).WithTags("Zoom").DisableAntiforgery();
+
+    static async Task<IResult> Receive(HttpContext http, ZoomSettingsStore settingsStore, IDocumentStore store, ScheduleBook book,
+        TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var site = http.RequireSite().SiteId;
+        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(ct);
+        if (body.Length > 1_000_000) throw Problems.Of(413, "too-large", "Too large", "A Zoom event is at most 1 MB.");
+        var secret = settingsStore.Unprotect((await settingsStore.Get(site, ct)).ProtectedWebhookSecretToken)
+            ?? throw Problems.NotFound("This site receives no Zoom events.");
+        var refused = ZoomWebhookSignature.Check(secret, http.Request.Headers["x-zm-request-timestamp"], http.Request.Headers["x-zm-signature"], body, clock.GetUtcNow());
+        if (refused is not null) throw Problems.Of(401, "signature-invalid", "Not from Zoom", refused);
+
+        JsonElement root;
+        try { root = JsonDocument.Parse(body).RootElement; }
+        catch (JsonException) { throw Problems.Validation("The body is not JSON."); }
+        var name = root.TryGetProperty("event", out var e) ? e.GetString() ?? "" : "";
+        var payload = root.TryGetProperty("payload", out var p) ? p : default;
+
+        if (name == "endpoint.url_validation")
+        {
+            var plain = payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("plainToken", out var t) ? t.GetString() : null;
+            if (string.IsNullOrEmpty(plain)) throw Problems.Validation("payload.plainToken is missing.");
+            return Results.Json(new { plainToken = plain, encryptedToken = ZoomWebhookSignature.EncryptedToken(secret, plain) });
+        }
+
+        // Zoom redelivers an event up to three times with the same content: the first delivery wins.
+        var eventId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            name + "|" + (root.TryGetProperty("event_ts", out var ts) ? ts.GetRawText() : "") + "|" + (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("object", out var o1) ? o1.GetRawText() : ""))));
+        try { await store.Create(site, EventKind, eventId, new SeenEvent(name, clock.GetUtcNow()), ct); }
+        catch (DocumentExistsException) { return Results.Ok(new { status = "duplicate" }); }
+
+        if (name == "meeting.deleted" && payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("object", out var meeting)
+            && meeting.TryGetProperty("id", out var idValue) && TryLong(idValue, out var meetingId)
+            && !meeting.TryGetProperty("occurrences", out _))
+        {
+            var links = new List<Stored<MeetingLink>>();
+            await foreach (var l in store.List<MeetingLink>(site, SiteSync.LinkKind, ct)) links.Add(l);
+            foreach (var link in links)
+            {
+                if (link.Value.MeetingId != meetingId || link.Value.State != LinkState.Linked) continue;
+                await store.Replace(site, SiteSync.LinkKind, link.Id, link.Value with { State = LinkState.Unlinked }, link.ETag, ct);
+                await book.SetZoom(site, link.Value.EntryId, new ZoomLinkState("none", Error: "The meeting was deleted in Zoom."), ct);
+                loggers.CreateLogger("Zawaroom.ZoomSync.Webhooks").LogInformation("Zoom meeting {Meeting} of site {Site} was deleted in Zoom; entry {Entry} unlinked",
+                    meetingId, site, link.Value.EntryId);
+            }
+        }
+        return Results.Ok(new { status = "applied" });
+    }
+
+    static bool TryLong(JsonElement value, out long id)
+    {
+        id = 0;
+        return value.ValueKind == JsonValueKind.Number ? value.TryGetInt64(out id) : long.TryParse(value.GetString(), out id);
+    }
+}
