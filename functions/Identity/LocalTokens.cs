@@ -24,17 +24,9 @@ public sealed class LocalTokens
     public LocalTokens(string keyFile, TimeProvider clock)
     {
         _clock = clock;
-        _key = new SymmetricSecurityKey(LoadOrCreateKey(keyFile));
+        _key = new SymmetricSecurityKey(Common.SigningKeyFile.LoadOrCreate(keyFile));
     }
 
-    static byte[] LoadOrCreateKey(string keyFile)
-    {
-        if (File.Exists(keyFile)) return Convert.FromBase64String(File.ReadAllText(keyFile).Trim());
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
-        var key = RandomNumberGenerator.GetBytes(32);
-        File.WriteAllText(keyFile, Convert.ToBase64String(key));
-        return key;
-    }
 
     public string Issue(string siteId, string email, string name)
     {

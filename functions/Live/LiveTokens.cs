@@ -26,25 +26,9 @@ public sealed class LiveTokens
     public LiveTokens(string keyFile, TimeProvider clock)
     {
         _clock = clock;
-        _key = new SymmetricSecurityKey(LoadOrCreateKey(keyFile));
+        _key = new SymmetricSecurityKey(Common.SigningKeyFile.LoadOrCreate(keyFile));
     }
 
-    static byte[] LoadOrCreateKey(string keyFile)
-    {
-        if (File.Exists(keyFile)) return Convert.FromBase64String(File.ReadAllText(keyFile).Trim());
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
-        var key = RandomNumberGenerator.GetBytes(32);
-        try
-        {
-            using var file = new FileStream(keyFile, FileMode.CreateNew, FileAccess.Write);
-            file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
-            return key;
-        }
-        catch (IOException) when (File.Exists(keyFile))
-        {
-            return Convert.FromBase64String(File.ReadAllText(keyFile).Trim());
-        }
-    }
 
     public string Issue(LiveTicket ticket)
     {
