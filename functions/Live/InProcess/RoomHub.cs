@@ -38,13 +38,24 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
         if (session is null) { Context.Abort(); return; }
         Context.Items[SessionKey] = session;
         local.Add(session, Context);
-        await Groups.AddToGroupAsync(Context.ConnectionId, Live.Groups.Room(session.SiteId, session.RoomId), ct);
-        var (entered, replaced) = await commands.Enter(session, ct);
-        foreach (var old in replaced) local.Abort(old.ConnectionId);
-        await room.Listen(session, await commands.ZonesFor(session, ct), ct);
-        await room.Deliver(entered, ct);
-        // L4: the snapshot is read after joining the groups, so nothing falls between it and the stream.
-        await Clients.Caller.SendAsync(ClientMethods.Snapshot, await commands.Snapshot(session.SiteId, session.RoomId, ct), ct);
+        try
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, Live.Groups.Room(session.SiteId, session.RoomId), ct);
+            var (entered, replaced) = await commands.Enter(session, ct);
+            foreach (var old in replaced) local.Abort(old.ConnectionId);
+            await room.Listen(session, await commands.ZonesFor(session, ct), ct);
+            await room.Deliver(entered, ct);
+            // L4: the snapshot is read after joining the groups, so nothing falls between it and the stream.
+            await Clients.Caller.SendAsync(ClientMethods.Snapshot, await commands.Snapshot(session.SiteId, session.RoomId, ct), ct);
+        }
+        catch
+        {
+            // A tab closed while it was still entering: SignalR will not call OnDisconnectedAsync for a
+            // connection whose OnConnectedAsync failed, so leave here, or the avatar stays as a ghost.
+            local.Remove(Context.ConnectionId);
+            await room.Deliver(await commands.Leave(session, CancellationToken.None), CancellationToken.None);
+            throw;
+        }
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
