@@ -57,6 +57,7 @@ export async function siteInfoSection(ctx: AppContext): Promise<HTMLElement> {
       notify(t('app.saved'));
       // The header's site link button follows the new settings.
       ctx.options = await ctx.api.loginOptions().catch(() => ctx.options);
+      await ctx.reload();
     } catch (error) {
       showError(errors, error);
     } finally {

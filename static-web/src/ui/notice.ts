@@ -15,7 +15,10 @@ function noticeRegion(): HTMLElement {
 /** A short confirmation at the bottom of the screen, gone after a few seconds. */
 export function notify(text: string): void {
   const note = h('div', { class: 'notice', role: 'status' }, text);
-  noticeRegion().appendChild(note);
+  const notices = noticeRegion();
+  notices.appendChild(note);
+  // The newest few only: a burst of actions should not cover the screen.
+  while (notices.childElementCount > 2) notices.firstElementChild?.remove();
   setTimeout(() => note.remove(), 4000);
 }
 
