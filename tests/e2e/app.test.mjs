@@ -279,3 +279,77 @@ test('a user sees no admin menu, and the API refuses the admin calls anyway', as
   const me = await api('/me', { token });
   assert.equal(me.body.role, 'user');
 });
+
+test('deleting a space asks first, sends its rooms to the trash, and they can be restored into another space or purged', async (t) => {
+  const admin = await tokenFor(adminEmail);
+  const space = (await api('/spaces', { method: 'POST', token: admin, body: { name: '一時スペース' } })).body;
+  const target = (await api('/spaces', { method: 'POST', token: admin, body: { name: '戻し先' } })).body;
+  await api(`/spaces/${space.id}/rooms`, { method: 'POST', token: admin, body: { name: '一時ルーム' } });
+  await api(`/spaces/${space.id}/rooms`, { method: 'POST', token: admin, body: { name: '消すルーム' } });
+
+  const { page } = await person(t);
+  await logIn(page, adminEmail);
+  await page.locator('.space-tab', { hasText: '一時スペース' }).locator('a').click();
+  await page.locator('.room-card', { hasText: '一時ルーム' }).waitFor();
+  await page.getByRole('button', { name: '「一時スペース」の操作' }).click();
+  await page.getByRole('menuitem', { name: '削除' }).click();
+  let dialog = page.locator('dialog[open]');
+  await dialog.getByText('スペース「一時スペース」を削除しますか？ このスペース配下のルーム（2 件）も一緒に削除され、ごみ箱に入ります。').waitFor();
+  await screenshot(page, '11-space-delete-confirm');
+  await dialog.getByRole('button', { name: '削除する' }).click();
+  await page.locator('.space-tab', { hasText: '一時スペース' }).waitFor({ state: 'detached' });
+
+  await page.goto(siteUrl('/admin/trash'));
+  const row = page.locator('.trash tr', { hasText: '一時ルーム' });
+  await row.waitFor();
+  assert.ok((await row.textContent()).includes('（削除済み）'));
+  // Its space is gone: restoring asks where to.
+  await row.getByRole('button', { name: '元に戻す' }).click();
+  dialog = page.locator('dialog[open]');
+  await dialog.locator('select[name=spaceId]').selectOption({ label: '戻し先' });
+  await dialog.getByRole('button', { name: '元に戻す' }).click();
+  await row.waitFor({ state: 'detached' });
+  const rooms = (await api(`/spaces/${target.id}/rooms`, { token: admin })).body;
+  assert.ok(rooms.some((r) => r.name === '一時ルーム'));
+
+  const purged = page.locator('.trash tr', { hasText: '消すルーム' });
+  await purged.getByRole('button', { name: '完全に削除' }).click();
+  dialog = page.locator('dialog[open]');
+  await dialog.getByText('ルーム「消すルーム」を完全に削除しますか？ 元に戻すことはできません。').waitFor();
+  await dialog.getByRole('button', { name: '削除する' }).click();
+  await purged.waitFor({ state: 'detached' });
+  assert.ok(!(await api('/trash', { token: admin })).body.some((r) => r.name === '消すルーム'));
+});
+
+test('a change made meanwhile by someone else is not overwritten (If-Match) and the user is told why', async (t) => {
+  const admin = await tokenFor(adminEmail);
+  const space = (await api('/spaces', { method: 'POST', token: admin, body: { name: '競合テスト' } })).body;
+  const room = (await api(`/spaces/${space.id}/rooms`, { method: 'POST', token: admin, body: { name: '共有ルーム' } })).body;
+
+  const { page } = await person(t);
+  await logIn(page, adminEmail);
+  await page.goto(siteUrl(`/rooms/${room.id}/edit`));
+  await page.locator('textarea[name=description]').fill('わたしの説明');
+  // Meanwhile another admin renames the room.
+  assert.equal((await api(`/rooms/${room.id}`, { method: 'PATCH', token: admin, body: { name: '改名されたルーム' } })).status, 200);
+  await page.getByRole('button', { name: '変更を適用する' }).click();
+  assert.equal(await errorText(page.locator('form.settings-form')), 'ほかの人が先に変更しました。画面を読み込み直してからもう一度お試しください。');
+  const now = (await api(`/rooms/${room.id}`, { token: admin })).body;
+  assert.equal(now.name, '改名されたルーム');
+  assert.equal(now.description, '');
+});
+
+test('an expired or forged login goes back to the login page, then to the page asked for', async (t) => {
+  const { page } = await person(t);
+  await page.goto(siteUrl('/login'));
+  await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith('zawaroom.token.')) ?? `zawaroom.token.${location.host}${location.pathname.replace(/\/login$/, '')}`;
+    localStorage.setItem(key, 'not-a-token');
+  });
+  await page.goto(siteUrl('/admin/members'));
+  await page.waitForURL(/\/login\?next=/);
+  await page.locator('form.local-login input[name=email]').fill(adminEmail);
+  await page.locator('form.local-login button[type=submit]').click();
+  await page.locator('section.members').waitFor();
+  assert.equal(new URL(page.url()).pathname, `/s/${site}/admin/members`);
+});

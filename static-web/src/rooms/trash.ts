@@ -4,7 +4,6 @@ import { confirmDialog, formDialog } from '../ui/dialog';
 import { h } from '../ui/dom';
 import { errorBox, notify } from '../ui/notice';
 import { formatDateTime, t } from '../i18n';
-import { ApiError } from '../api/client';
 
 /** P2: rooms in the trash, restored or purged by site admins. Shown inside the admin menu. */
 export async function trashSection(ctx: AppContext): Promise<HTMLElement> {
@@ -31,14 +30,18 @@ export async function trashSection(ctx: AppContext): Promise<HTMLElement> {
 }
 
 async function restore(ctx: AppContext, room: TrashedRoom, spaces: Space[]): Promise<void> {
-  try {
-    await ctx.api.restoreRoom(room.id);
-  } catch (error) {
-    // The room's space is gone: the admin picks another one to restore into.
-    if (!(error instanceof ApiError && error.code === 'space-missing' && spaces.length > 0)) {
-      document.querySelector('.trash')?.prepend(errorBox(error));
+  if (spaces.some((s) => s.id === room.spaceId) || spaces.length === 0) {
+    // Back into its own space (with no space left at all the API explains that one is needed).
+    try {
+      await ctx.api.restoreRoom(room.id);
+    } catch (error) {
+      const section = document.querySelector('.trash');
+      section?.querySelector(':scope > .error')?.remove();
+      section?.querySelector('.toolbar')?.after(errorBox(error));
       return;
     }
+  } else {
+    // Its space was deleted: the admin chooses where it goes.
     const ok = await formDialog({
       title: t('trash.restore'),
       submitLabel: t('trash.restore'),
