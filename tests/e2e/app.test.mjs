@@ -353,3 +353,20 @@ test('an expired or forged login goes back to the login page, then to the page a
   await page.locator('section.members').waitFor();
   assert.equal(new URL(page.url()).pathname, `/s/${site}/admin/members`);
 });
+
+test('a room card shows who is inside, and an occupied room is not deleted (with the reason in Japanese)', async (t) => {
+  const { page } = await person(t);
+  await logIn(page, adminEmail);
+  await page.locator('.space-tab', { hasText: '在室テスト' }).locator('a').click();
+  const card = page.locator('.room-card', { hasText: '満室ルーム' });
+  await card.waitFor();
+  assert.equal((await card.locator('.occupancy').textContent()).trim(), '2 人が入室中');
+  assert.deepEqual(await card.locator('.person-chip').allTextContents(), ['佐藤', '鈴木']);
+  await card.getByRole('button', { name: '削除' }).click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.getByRole('button', { name: '削除する' }).click();
+  assert.equal(await errorText(dialog), 'ルームに入室しているユーザーがいるため、編集・削除できません。');
+  await screenshot(page, '12-occupied-room-refused');
+  await dialog.getByRole('button', { name: 'キャンセル' }).click();
+  await card.waitFor();
+});

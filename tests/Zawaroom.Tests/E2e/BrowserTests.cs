@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Xunit.Abstractions;
+using Zawaroom.Presence;
 using Zawaroom.Tests.Support;
 
 namespace Zawaroom.Tests.E2e;
@@ -10,8 +14,34 @@ namespace Zawaroom.Tests.E2e;
 /// when chromium or the npm packages are missing: tests/setup.d/30-web.sh installs them.
 /// Screenshots land in tests/e2e/screenshots/.
 /// </summary>
-public sealed class BrowserTests(TestApp app, ITestOutputHelper output) : IClassFixture<TestApp>
+public sealed class BrowserTests(BrowserTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<BrowserTests.Fixture>
 {
+    /// <summary>The app with a presence the test sets, until the live room writes real presence.</summary>
+    public sealed class Fixture : IAsyncLifetime
+    {
+        public SetPresence Presence { get; } = new();
+        public TestApp App { get; }
+
+        public Fixture() => App = new TestApp().WithServices(services =>
+        {
+            services.RemoveAll<IPresenceReader>();
+            services.AddSingleton<IPresenceReader>(Presence);
+        });
+
+        public Task InitializeAsync() => App.InitializeAsync();
+        Task IAsyncLifetime.DisposeAsync() => ((IAsyncLifetime)App).DisposeAsync();
+    }
+
+    public sealed class SetPresence : IPresenceReader
+    {
+        readonly ConcurrentDictionary<string, IReadOnlyList<Occupant>> _rooms = new();
+        public void Inside(string roomId, params Occupant[] people) => _rooms[roomId] = people;
+        public Task<IReadOnlyList<Occupant>> Occupants(string siteId, string roomId, CancellationToken ct) =>
+            Task.FromResult(_rooms.TryGetValue(roomId, out var people) ? people : []);
+    }
+
+    readonly TestApp app = fixture.App;
+
     const string Chromium = "/usr/bin/chromium";
     static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
@@ -28,6 +58,9 @@ public sealed class BrowserTests(TestApp app, ITestOutputHelper output) : IClass
 
         var site = await app.CreateSite("e2e", maxUsersCount: 20);
         var user = await site.AddMember("user@e2e.example");
+        // Two people are inside one room (P3, P4): its card shows them, and it cannot be deleted.
+        var occupied = await site.AddRoom(await site.AddSpace("在室テスト"), "満室ルーム");
+        fixture.Presence.Inside(occupied, new Occupant("sato@e2e.example", "佐藤"), new Occupant("suzuki@e2e.example", "鈴木"));
 
         var (exitCode, text) = await RunNode(e2e, "app.test.mjs", new Dictionary<string, string>
         {
