@@ -178,6 +178,14 @@ test('the admin menu shows the site, reorders login providers and manages member
   await row.waitFor();
   assert.ok((await row.textContent()).includes('aad-b2c'));
   assert.notEqual(await counts.textContent(), before);
+  // Search narrows the list; an empty search shows everyone again.
+  await page.locator('input[name=search]').fill('新人');
+  await page.getByRole('button', { name: '検索', exact: true }).click();
+  await page.locator(`tr[data-email="${adminEmail}"]`).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('.members-table tbody tr').count(), 1);
+  await page.locator('input[name=search]').fill('');
+  await page.getByRole('button', { name: '検索', exact: true }).click();
+  await page.locator(`tr[data-email="${adminEmail}"]`).waitFor();
 
   await row.locator('input[type=checkbox]').check();
   await page.getByRole('button', { name: 'サイト管理権限の付与' }).click();
