@@ -1,7 +1,5 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using Zawaroom.Common;
 
 namespace Zawaroom.Live;
 
@@ -10,62 +8,24 @@ public sealed record LiveTicket(string SiteId, string RoomId, string Email, stri
 
 /// <summary>
 /// Access tokens for the room hub, issued by <c>POST /api/rooms/{id}/enter</c> after the entry
-/// check: HS256 JWTs bound to site, room and member, short-lived (a reconnect after expiry enters
-/// again). The key lives in the data directory, so every process sharing it accepts the token.
+/// check: bound to site, room and member, short-lived (a reconnect after expiry enters again).
 /// </summary>
-public sealed class LiveTokens
+public sealed class LiveTokens(string keyFile, TimeProvider clock)
 {
-    const string Issuer = "zawaroom-live";
-    const string Audience = "zawaroom-room-hub";
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
-    readonly SymmetricSecurityKey _key;
-    readonly TimeProvider _clock;
-    readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    readonly SignedTokens _tokens = new(keyFile, "zawaroom-live", "zawaroom-room-hub", Lifetime, clock);
 
-    public LiveTokens(string keyFile, TimeProvider clock)
-    {
-        _clock = clock;
-        _key = new SymmetricSecurityKey(Common.SigningKeyFile.LoadOrCreate(keyFile));
-    }
-
-
-    public string Issue(LiveTicket ticket)
-    {
-        var now = _clock.GetUtcNow().UtcDateTime;
-        return _handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = Audience,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now + Lifetime,
-            Subject = new ClaimsIdentity([
-                new Claim("nameid", ticket.Email), new Claim("name", ticket.Name),
-                new Claim("zw_site", ticket.SiteId), new Claim("zw_room", ticket.RoomId)]),
-            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
-        });
-    }
+    public string Issue(LiveTicket ticket) => _tokens.Issue(
+        new Claim("nameid", ticket.Email), new Claim("name", ticket.Name),
+        new Claim("zw_site", ticket.SiteId), new Claim("zw_room", ticket.RoomId));
 
     public async Task<LiveTicket?> Validate(string? token)
     {
-        if (string.IsNullOrEmpty(token)) return null;
-        var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
-        {
-            ValidIssuer = Issuer,
-            ValidAudience = Audience,
-            IssuerSigningKey = _key,
-            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            LifetimeValidator = (notBefore, expires, _, _) =>
-            {
-                var now = _clock.GetUtcNow().UtcDateTime;
-                return (notBefore is null || notBefore <= now.AddMinutes(1)) && expires is not null && expires > now;
-            },
-        });
-        if (!result.IsValid) return null;
-        string? Claim(string name) => result.Claims.TryGetValue(name, out var v) ? v as string : null;
-        return Claim("zw_site") is { } site && Claim("zw_room") is { } room && Claim("nameid") is { } email
-            ? new LiveTicket(site, room, email, Claim("name") ?? email)
+        var claims = await _tokens.Validate(token);
+        if (claims is null) return null;
+        return claims.TryGetValue("zw_site", out var site) && claims.TryGetValue("zw_room", out var room) && claims.TryGetValue("nameid", out var email)
+            ? new LiveTicket(site, room, email, claims.GetValueOrDefault("name") ?? email)
             : null;
     }
 }

@@ -149,6 +149,8 @@ test('the admin menu shows the site, reorders login providers and manages member
   await b2c.getByRole('button', { name: '上へ' }).click();
   await page.locator('tr[data-provider-id=aad] input[type=checkbox]').uncheck();
   await page.locator('tr[data-provider-id=aad-b2c] input.provider-name').fill('zawaroom アカウント');
+  // The site save's notice may still be showing: clear it, so the wait below sees this save's own.
+  await page.evaluate(() => document.querySelectorAll('.notice').forEach((n) => n.remove()));
   await page.getByRole('button', { name: '変更を保存' }).click();
   await page.getByRole('status').filter({ hasText: '保存しました' }).waitFor();
   await screenshot(page, '07-admin-login-providers');

@@ -1,0 +1,94 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Zawaroom.Common;
+
+/// <summary>
+/// Short HS256 JWTs of one issuer and audience, signed with a key kept in a file of the data
+/// directory (made on first use, so tokens survive a restart and every process sharing the folder
+/// accepts them). Lifetimes are read from <see cref="TimeProvider"/>, so tests can move time.
+/// </summary>
+public sealed class SignedTokens
+{
+    readonly string _issuer;
+    readonly string _audience;
+    readonly TimeSpan _lifetime;
+    readonly TimeProvider _clock;
+    readonly SymmetricSecurityKey _key;
+    readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    public SignedTokens(string keyFile, string issuer, string audience, TimeSpan lifetime, TimeProvider clock)
+    {
+        (_issuer, _audience, _lifetime, _clock) = (issuer, audience, lifetime, clock);
+        _key = new SymmetricSecurityKey(LoadOrCreateKey(keyFile));
+    }
+
+    public string Issue(params Claim[] claims)
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _issuer,
+            Audience = _audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + _lifetime,
+            Subject = new ClaimsIdentity(claims),
+            SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>The token's string claims when it is valid (signature, issuer, audience, lifetime), else null.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> Validate(string? token)
+    {
+        if (string.IsNullOrEmpty(token)) return null;
+        var result = await _handler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidIssuer = _issuer,
+            ValidAudience = _audience,
+            IssuerSigningKey = _key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                var now = _clock.GetUtcNow().UtcDateTime;
+                return (notBefore is null || notBefore <= now.AddMinutes(1)) && expires is not null && expires > now;
+            },
+        });
+        if (!result.IsValid) return null;
+        return result.Claims.Where(c => c.Value is string).ToDictionary(c => c.Key, c => (string)c.Value);
+    }
+
+    public static string? IssuerOf(string token)
+    {
+        try
+        {
+            return new JsonWebToken(token).Issuer;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Two processes starting at once agree on the key that was written first.</summary>
+    static byte[] LoadOrCreateKey(string keyFile)
+    {
+        if (File.Exists(keyFile)) return Read(keyFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
+        var key = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            using var file = new FileStream(keyFile, FileMode.CreateNew, FileAccess.Write);
+            file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
+            return key;
+        }
+        catch (IOException) when (File.Exists(keyFile))
+        {
+            return Read(keyFile);
+        }
+    }
+
+    static byte[] Read(string keyFile) => Convert.FromBase64String(File.ReadAllText(keyFile).Trim());
+}
