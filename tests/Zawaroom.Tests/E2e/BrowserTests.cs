@@ -14,6 +14,7 @@ namespace Zawaroom.Tests.E2e;
 /// when chromium or the npm packages are missing: tests/setup.d/30-web.sh installs them.
 /// Screenshots land in tests/e2e/screenshots/.
 /// </summary>
+[Collection(TimingSensitive.Name)]
 public sealed class BrowserTests(BrowserTests.Fixture fixture, ITestOutputHelper output) : IClassFixture<BrowserTests.Fixture>
 {
     /// <summary>The app with a presence the test sets, until the live room writes real presence.</summary>

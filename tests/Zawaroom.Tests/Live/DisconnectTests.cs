@@ -8,6 +8,7 @@ using Zawaroom.Tests.Support;
 namespace Zawaroom.Tests.Live;
 
 /// <summary>No ghosts (L1), with a short heartbeat timeout so the tests are quick.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class DisconnectTests : IClassFixture<DisconnectTests.QuickTimeoutApp>
 {
     public sealed class QuickTimeoutApp : IAsyncLifetime
@@ -73,6 +74,7 @@ public sealed class DisconnectTests : IClassFixture<DisconnectTests.QuickTimeout
     }
 }
 
+[Collection(TimingSensitive.Name)]
 public sealed class CrashedInstanceTests(DisconnectTests.QuickTimeoutApp fixture) : IClassFixture<DisconnectTests.QuickTimeoutApp>
 {
     [Fact]
