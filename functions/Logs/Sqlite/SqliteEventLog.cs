@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Zawaroom.Common;
+using Zawaroom.Storage.Sqlite;
 
 namespace Zawaroom.Logs.Sqlite;
 
@@ -12,44 +13,20 @@ namespace Zawaroom.Logs.Sqlite;
 /// </summary>
 public sealed class SqliteEventLog : IEventLog
 {
-    readonly string _connectionString;
+    readonly SqliteFile _file;
 
-    public SqliteEventLog(string databasePath)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE IF NOT EXISTS usage_events (
-                site  TEXT    NOT NULL,
-                id    TEXT    NOT NULL,
-                at    INTEGER NOT NULL,
-                value TEXT    NOT NULL,
-                PRIMARY KEY (site, id)
-            );
-            CREATE INDEX IF NOT EXISTS usage_events_by_time ON usage_events (site, at);
-            """;
-        command.ExecuteNonQuery();
-    }
+    public SqliteEventLog(string databasePath) => _file = new SqliteFile(databasePath, """
+        CREATE TABLE IF NOT EXISTS usage_events (
+            site  TEXT    NOT NULL,
+            id    TEXT    NOT NULL,
+            at    INTEGER NOT NULL,
+            value TEXT    NOT NULL,
+            PRIMARY KEY (site, id)
+        );
+        CREATE INDEX IF NOT EXISTS usage_events_by_time ON usage_events (site, at);
+        """);
 
-    SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 30000;";
-        pragma.ExecuteNonQuery();
-        return connection;
-    }
+    SqliteConnection Open() => _file.Open();
 
     public async Task<bool> Append(UsageEvent usage, CancellationToken ct)
     {

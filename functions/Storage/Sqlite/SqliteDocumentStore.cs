@@ -11,48 +11,20 @@ namespace Zawaroom.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore
 {
-    readonly string _connectionString;
+    readonly SqliteFile _file;
 
-    public SqliteDocumentStore(string databasePath)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Shared,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
-        using var connection = Open();
-        Execute(connection, """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE IF NOT EXISTS documents (
-                partition TEXT NOT NULL,
-                kind      TEXT NOT NULL,
-                id        TEXT NOT NULL,
-                etag      TEXT NOT NULL,
-                value     TEXT NOT NULL,
-                PRIMARY KEY (partition, kind, id)
-            ) WITHOUT ROWID;
-            """);
-    }
+    public SqliteDocumentStore(string databasePath) => _file = new SqliteFile(databasePath, """
+        CREATE TABLE IF NOT EXISTS documents (
+            partition TEXT NOT NULL,
+            kind      TEXT NOT NULL,
+            id        TEXT NOT NULL,
+            etag      TEXT NOT NULL,
+            value     TEXT NOT NULL,
+            PRIMARY KEY (partition, kind, id)
+        ) WITHOUT ROWID;
+        """, sharedCache: true);
 
-    SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA busy_timeout = 30000;");
-        return connection;
-    }
-
-    static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    SqliteConnection Open() => _file.Open();
 
     static string NewETag() => "\"" + Guid.NewGuid().ToString("N") + "\"";
 
