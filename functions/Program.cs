@@ -1,6 +1,7 @@
 using Zawaroom.Hosting;
 using Zawaroom.Identity;
 using Zawaroom.Live;
+using Zawaroom.Live.AzureSignalR;
 using Zawaroom.Members;
 using Zawaroom.Rooms;
 using Zawaroom.RoomSettings;
@@ -24,6 +25,7 @@ api.MapRooms();
 api.MapRoomSettings();
 api.MapLive();
 app.MapLiveHub();
+app.MapAzureSignalRUpstream();
 api.MapSchedules();
 api.MapZoomSync();
 api.MapZoomWebhooks();

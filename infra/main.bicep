@@ -59,6 +59,8 @@ var names = {
 }
 var cosmosDatabase = 'zawaroom'
 var cosmosContainer = 'documents'
+var cosmosEventsContainer = 'events'
+var cosmosPresenceContainer = 'presence'
 var blobContainer = 'zawaroom'
 var contentShare = toLower(names.functions)
 // Built-in role: Key Vault Secrets User.
@@ -166,6 +168,41 @@ resource documents 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
       indexingPolicy: {
         indexingMode: 'consistent'
         includedPaths: [ { path: '/siteId/?' }, { path: '/kind/?' }, { path: '/key/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+  }
+}
+
+// The usage log: one partition per site and UTC day ("{site}|{yyyy-MM-dd}", a plain string key).
+resource events 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: cosmosDb
+  name: cosmosEventsContainer
+  properties: {
+    resource: {
+      id: cosmosEventsContainer
+      partitionKey: { paths: [ '/pk' ], kind: 'Hash' }
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        includedPaths: [ { path: '/pk/?' }, { path: '/at/?' } ]
+        excludedPaths: [ { path: '/*' } ]
+      }
+    }
+  }
+}
+
+// Presence: one item per live connection, partitioned by site; items carry a ttl (cleanup only).
+resource presence 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: cosmosDb
+  name: cosmosPresenceContainer
+  properties: {
+    resource: {
+      id: cosmosPresenceContainer
+      partitionKey: { paths: [ '/siteId' ], kind: 'Hash' }
+      defaultTtl: -1
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        includedPaths: [ { path: '/siteId/?' }, { path: '/kind/?' }, { path: '/roomId/?' }, { path: '/heartbeat/?' } ]
         excludedPaths: [ { path: '/*' } ]
       }
     }
@@ -291,6 +328,8 @@ resource functions 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'Zawaroom__Cosmos__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${cosmosSecret.properties.secretUri})' }
         { name: 'Zawaroom__Cosmos__Database', value: cosmosDatabase }
         { name: 'Zawaroom__Cosmos__Container', value: cosmosContainer }
+        { name: 'Zawaroom__Cosmos__EventsContainer', value: cosmosEventsContainer }
+        { name: 'Zawaroom__Cosmos__PresenceContainer', value: cosmosPresenceContainer }
         { name: 'Zawaroom__Cosmos__CreateIfNotExists', value: 'false' }
         { name: 'Zawaroom__Blobs__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${storageSecret.properties.secretUri})' }
         { name: 'Zawaroom__Blobs__Container', value: blobContainer }

@@ -7,8 +7,14 @@ using Zawaroom.Demo;
 using Zawaroom.Identity;
 using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
+using Zawaroom.Live.AzureSignalR;
+using Zawaroom.Logs;
+using Zawaroom.Logs.Cosmos;
+using Zawaroom.Logs.Sqlite;
 using Zawaroom.Members;
 using Zawaroom.Presence;
+using Zawaroom.Presence.Cosmos;
+using Zawaroom.Presence.Memory;
 using Zawaroom.Rooms;
 using Zawaroom.RoomSettings;
 using Zawaroom.Schedules;
@@ -71,7 +77,26 @@ public static class ZawaroomHost
             var other => throw UnknownStores(other),
         });
         services.AddEmbeddedPresence();
-        services.AddEmbeddedEventLog();
+        // Azure: presence and the usage log in their own Cosmos DB containers, over one client of the account.
+        services.AddSingleton(sp => CosmosDocumentStore.CreateClient(sp.GetRequiredService<IOptions<CosmosStoreOptions>>().Value));
+        services.AddSingleton(sp => new CosmosPresenceStore(
+            CosmosPresenceStore.ContainerOf(sp.GetRequiredService<Microsoft.Azure.Cosmos.CosmosClient>(), sp.GetRequiredService<IOptions<CosmosStoreOptions>>().Value),
+            sp.GetRequiredService<IOptions<PresenceOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CosmosPresenceStore>>()));
+        services.AddSingleton<IPresenceStore>(sp => Stores(sp) switch
+        {
+            "Embedded" => sp.GetRequiredService<InMemoryPresenceStore>(),
+            "Azure" => sp.GetRequiredService<CosmosPresenceStore>(),
+            var other => throw UnknownStores(other),
+        });
+        services.AddSingleton<IPresenceReader>(sp => sp.GetRequiredService<IPresenceStore>());
+        services.AddSingleton<IEventLog>(sp => Stores(sp) switch
+        {
+            "Embedded" => new SqliteEventLog(Path.Combine(DataDirectory(sp), "events.db")),
+            "Azure" => new CosmosEventLog(CosmosEventLog.ContainerOf(
+                sp.GetRequiredService<Microsoft.Azure.Cosmos.CosmosClient>(), sp.GetRequiredService<IOptions<CosmosStoreOptions>>().Value)),
+            var other => throw UnknownStores(other),
+        });
+        services.AddAzureSignalR();
         return services;
     }
 

@@ -35,7 +35,8 @@ public static class LiveApi
         services.AddSingleton<LiveSessions>();
         services.AddSingleton<LiveRoom>();
         services.AddSingleton<LocalConnections>();
-        services.AddSingleton<IRoomBroadcaster, HubBroadcaster>();
+        services.TryAddSingleton<IRoomBroadcaster, HubBroadcaster>();
+        services.TryAddSingleton<ILiveNegotiation, InProcessNegotiation>();
         services.AddSingleton<MoveBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MoveBatcher>());
         services.AddSingleton<PresenceSweep>();
@@ -87,8 +88,7 @@ public static class LiveApi
         await rooms.Get(site.SiteId, roomId, ct);
         if (!await layout.MayEnter(site.SiteId, roomId, caller, ct))
             throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
-        var token = tokens.Issue(new LiveTicket(site.SiteId, roomId, caller.Email, caller.Name));
-        return new Negotiate($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{HubPath}", token);
+        return http.RequestServices.GetRequiredService<ILiveNegotiation>().Negotiate(http, new LiveTicket(site.SiteId, roomId, caller.Email, caller.Name));
     }
 
     public const long MaxImageBytes = 10 * 1024 * 1024;

@@ -21,9 +21,10 @@ public sealed class PresenceSweep(IPresenceStore presence, LocalConnections loca
         foreach (var site in local.Sessions.GroupBy(s => s.SiteId))
             await presence.Heartbeat(site.Key, site.Select(s => s.ConnectionId).ToList(), now, ct);
 
-        foreach (var gone in await presence.Expired(now - presenceOptions.Value.HeartbeatTimeout, ct))
+        var cutoff = now - presenceOptions.Value.HeartbeatTimeout;
+        foreach (var gone in await presence.Expired(cutoff, ct))
         {
-            var removed = await presence.Remove(gone.SiteId, gone.ConnectionId, ct);
+            var removed = await presence.RemoveExpired(gone.SiteId, gone.ConnectionId, cutoff, ct);
             if (removed is null) continue;
             logger.LogInformation("Presence of {Email} in room {RoomId} of site {SiteId} expired.", gone.Email, gone.RoomId, gone.SiteId);
             var facts = local.Session(gone.ConnectionId) is { } s

@@ -14,7 +14,17 @@ public sealed record PresenceRecord(
     double Y,
     string Status,
     string? MeetingRoomId,
-    DateTimeOffset LastHeartbeat);
+    DateTimeOffset LastHeartbeat,
+    SessionState? Session = null);
+
+/// <summary>
+/// What a connection listens to (viewport, voice reach, zone groups joined). The in-process hub keeps
+/// it in memory; with Azure SignalR Service (serverless) every upstream call may reach another
+/// instance, so it is kept on the presence record.
+/// </summary>
+public sealed record SessionState(ViewRect? Viewport, double? VoiceReach, IReadOnlyList<ZoneRef> Zones);
+public sealed record ViewRect(double X, double Y, double Width, double Height);
+public sealed record ZoneRef(int Column, int Row);
 
 /// <summary>
 /// The writable side of presence, used only by the live room.
@@ -50,6 +60,14 @@ public interface IPresenceStore : IPresenceReader
 
     /// <summary>The live records of one room.</summary>
     Task<IReadOnlyList<PresenceRecord>> InRoom(string siteId, string roomId, CancellationToken ct);
+
+    /// <summary>
+    /// Removes the record only when its heartbeat is still before <paramref name="cutoff"/>: the sweep's
+    /// removal. Of several instances sweeping at once exactly one gets the record; a record renewed
+    /// since it was listed as expired stays.
+    /// </summary>
+    async Task<PresenceRecord?> RemoveExpired(string siteId, string connectionId, DateTimeOffset cutoff, CancellationToken ct) =>
+        await Remove(siteId, connectionId, ct);
 
     /// <summary>Records of every site whose last heartbeat is before <paramref name="cutoff"/>: what the sweep removes.</summary>
     Task<IReadOnlyList<PresenceRecord>> Expired(DateTimeOffset cutoff, CancellationToken ct);

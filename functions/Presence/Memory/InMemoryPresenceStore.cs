@@ -41,6 +41,10 @@ public sealed class InMemoryPresenceStore(IOptions<PresenceOptions> options, Tim
     public Task<PresenceRecord?> Remove(string siteId, string connectionId, CancellationToken ct) =>
         Task.FromResult(_records.TryRemove((siteId, connectionId), out var r) ? r : null);
 
+    public Task<PresenceRecord?> RemoveExpired(string siteId, string connectionId, DateTimeOffset cutoff, CancellationToken ct) =>
+        Task.FromResult(_records.TryGetValue((siteId, connectionId), out var r) && r.LastHeartbeat < cutoff
+            && _records.TryRemove(new KeyValuePair<(string, string), PresenceRecord>((siteId, connectionId), r)) ? r : null);
+
     public Task<IReadOnlyList<PresenceRecord>> InRoom(string siteId, string roomId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<PresenceRecord>>(_records.Values
             .Where(r => r.SiteId == siteId && r.RoomId == roomId && Alive(r)).ToList());

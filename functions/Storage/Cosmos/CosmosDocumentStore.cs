@@ -19,6 +19,12 @@ public sealed class CosmosStoreOptions
     public string Database { get; set; } = "zawaroom";
     public string Container { get; set; } = "documents";
 
+    /// <summary>The usage log's container, partitioned by <c>/pk</c> = "{site}|{yyyy-MM-dd}" (Logs/Cosmos).</summary>
+    public string EventsContainer { get; set; } = "events";
+
+    /// <summary>The presence records' container, partitioned by <c>/siteId</c>, TTL on (Presence/Cosmos).</summary>
+    public string PresenceContainer { get; set; } = "presence";
+
     /// <summary>Creates the database and container when missing (infra/ creates them in Azure).</summary>
     public bool CreateIfNotExists { get; set; } = true;
 
@@ -42,9 +48,16 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
 
     public CosmosDocumentStore(CosmosStoreOptions options)
     {
+        _options = options;
+        _client = CreateClient(options);
+        _container = new Lazy<Task<Container>>(Open);
+    }
+
+    /// <summary>A client of the account the options name (also used by the event log and presence adapters).</summary>
+    public static CosmosClient CreateClient(CosmosStoreOptions options)
+    {
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
             throw new InvalidOperationException("Zawaroom:Stores is Azure but Zawaroom:Cosmos:ConnectionString is not set.");
-        _options = options;
         var clientOptions = new CosmosClientOptions
         {
             ApplicationName = "zawaroom",
@@ -58,8 +71,16 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
             clientOptions.HttpClientFactory = options.HttpClientFactory;
             clientOptions.LimitToEndpoint = true;
         }
-        _client = new CosmosClient(options.ConnectionString, clientOptions);
-        _container = new Lazy<Task<Container>>(Open);
+        return new CosmosClient(options.ConnectionString, clientOptions);
+    }
+
+    /// <summary>The named container, created (with its partition key path) when the options allow and it is missing.</summary>
+    public static async Task<Container> OpenContainer(CosmosClient client, CosmosStoreOptions options, string container, string partitionKeyPath,
+        int? defaultTtl = null)
+    {
+        if (!options.CreateIfNotExists) return client.GetContainer(options.Database, container);
+        Database database = await client.CreateDatabaseIfNotExistsAsync(options.Database);
+        return await database.CreateContainerIfNotExistsAsync(new ContainerProperties(container, partitionKeyPath) { DefaultTimeToLive = defaultTtl });
     }
 
     async Task<Container> Open()

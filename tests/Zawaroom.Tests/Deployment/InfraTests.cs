@@ -71,9 +71,13 @@ public sealed class InfraTests
     {
         var text = Compiled.Value.Json;
         Template();
-        var container = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
-        var paths = container.GetProperty("properties").GetProperty("resource").GetProperty("partitionKey").GetProperty("paths");
-        Assert.Equal([Zawaroom.Storage.Cosmos.CosmosDocumentStore.PartitionKeyPath], paths.EnumerateArray().Select(p => p.GetString()));
+        var containers = Resources().Where(r => r.GetProperty("type").GetString() == "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
+            .ToDictionary(c => c.GetProperty("properties").GetProperty("resource").GetProperty("id").GetString()!,
+                c => c.GetProperty("properties").GetProperty("resource").GetProperty("partitionKey").GetProperty("paths").EnumerateArray().Select(p => p.GetString()).ToList());
+        // Names are Bicep variables, compiled to expressions; match the three containers by their partition keys.
+        var keys = containers.Values.Select(v => string.Join(",", v)).Order().ToList();
+        Assert.Equal([Zawaroom.Logs.Cosmos.CosmosEventLog.PartitionKeyPath, Zawaroom.Storage.Cosmos.CosmosDocumentStore.PartitionKeyPath,
+            Zawaroom.Presence.Cosmos.CosmosPresenceStore.PartitionKeyPath], keys);
         Assert.Contains("EnableServerless", text);
     }
 

@@ -46,6 +46,8 @@ public sealed class AzureStoresTests(AzureStoresApp azure) : IClassFixture<Azure
     {
         Assert.IsType<CosmosDocumentStore>(azure.App.Services.GetRequiredService<IDocumentStore>());
         Assert.IsType<AzureBlobStore>(azure.App.Services.GetRequiredService<IBlobStore>());
+        Assert.IsType<Zawaroom.Presence.Cosmos.CosmosPresenceStore>(azure.App.Services.GetRequiredService<Zawaroom.Presence.IPresenceStore>());
+        Assert.IsType<Zawaroom.Logs.Cosmos.CosmosEventLog>(azure.App.Services.GetRequiredService<Zawaroom.Logs.IEventLog>());
     }
 
     [Fact]

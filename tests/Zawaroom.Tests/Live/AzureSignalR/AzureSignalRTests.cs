@@ -1,0 +1,277 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Zawaroom.Live;
+using Zawaroom.Live.AzureSignalR;
+using Zawaroom.Logs;
+using Zawaroom.Presence;
+using Zawaroom.Storage.Cosmos;
+using Zawaroom.Tests.Blobs;
+using Zawaroom.Tests.Storage;
+using Zawaroom.Tests.Support;
+
+namespace Zawaroom.Tests.Live.AzureSignalR;
+
+/// <summary>
+/// The app as deployed: <c>Zawaroom:Stores = Azure</c> (Cosmos DB and Azurite stand-ins) and
+/// <c>Zawaroom:SignalR:ConnectionString</c> naming the local SignalR Service stand-in, whose upstream
+/// is the app's <c>/api/realtime/upstream/{hub}/{category}/{event}</c>.
+/// </summary>
+public sealed class AzureLiveApp : IAsyncLifetime
+{
+    public CosmosStandIn Cosmos { get; } = new();
+    public AzuriteStandIn Azurite { get; } = new();
+    public SignalRServiceStandIn Service { get; private set; } = null!;
+    public TestApp App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var service = SignalRServiceStandIn.Start();
+        await Task.WhenAll(Cosmos.InitializeAsync(), Azurite.InitializeAsync(), service);
+        Service = await service;
+        App = new TestApp()
+            .With("Zawaroom:Stores", "Azure")
+            .With("Zawaroom:Cosmos:ConnectionString", Cosmos.ConnectionString)
+            .With("Zawaroom:Cosmos:Database", "zawaroom")
+            .With("Zawaroom:Blobs:ConnectionString", Azurite.ConnectionString)
+            .With("Zawaroom:SignalR:ConnectionString", Service.ConnectionString)
+            .WithServices(services => services.Configure<CosmosStoreOptions>(o => o.HttpClientFactory = CosmosStandIn.HttpClient));
+        await App.InitializeAsync();
+        Service.UpstreamTemplate = new Uri(App.BaseAddress, "api/realtime/upstream/{hub}/{category}/{event}").ToString()
+            .Replace("%7B", "{").Replace("%7D", "}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await ((IAsyncLifetime)App).DisposeAsync();
+        await Service.DisposeAsync();
+        await Cosmos.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+}
+
+public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureLiveApp>
+{
+    SignalRServiceStandIn Service => azure.Service;
+
+    async Task<(TestSite Site, string RoomId)> Room(string subdomain, params string[] members)
+    {
+        var site = await azure.App.CreateSite(subdomain);
+        foreach (var m in members) await site.AddMember(m);
+        var space = await site.AddSpace("本社");
+        return (site, await site.AddRoom(space, "開発室"));
+    }
+
+    static async Task<JsonElement> Enter(TestSite site, string email, string roomId)
+    {
+        var http = await site.As(email);
+        return (await Http.Ensure<JsonElement>(await http.PostAsync(site.Api($"rooms/{roomId}/enter"), null))).GetProperty("negotiate");
+    }
+
+    /// <summary>Enter over HTTP, then connect to the service with what "enter" returned; returns once the snapshot arrived.</summary>
+    async Task<(StandInConnection Connection, JsonElement Snapshot)> Connect(TestSite site, string email, string roomId)
+    {
+        var negotiate = await Enter(site, email, roomId);
+        var connection = await Service.Connect(negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString()!);
+        return (connection, await connection.Next("snapshot"));
+    }
+
+    [Fact]
+    public void Azure_with_a_SignalR_connection_string_selects_the_service_adapter()
+    {
+        Assert.IsType<AzureSignalRBroadcaster>(azure.App.Services.GetRequiredService<IRoomBroadcaster>());
+        Assert.IsType<AzureSignalRNegotiation>(azure.App.Services.GetRequiredService<ILiveNegotiation>());
+    }
+
+    [Fact]
+    public async Task Enter_answers_the_service_client_url_and_a_token_for_it_bound_to_member_site_and_room()
+    {
+        var (site, roomId) = await Room("azneg", "alice@azneg.example");
+
+        var negotiate = await Enter(site, "alice@azneg.example", roomId);
+
+        Assert.Equal($"{Service.Endpoint}/client/?hub=room", negotiate.GetProperty("url").GetString());
+        var token = new JsonWebToken(negotiate.GetProperty("accessToken").GetString());
+        Assert.Equal([$"{Service.Endpoint}/client/?hub=room"], token.Audiences);
+        Assert.Equal("alice@azneg.example", token.GetClaim("nameid").Value);
+        Assert.Equal(roomId, token.GetClaim("zw_room").Value);
+        Assert.False(string.IsNullOrEmpty(token.GetClaim("zw_site").Value));
+        Assert.Equal("HS256", token.Alg);
+        // The standard negotiate answers the same way.
+        var http = await site.As("alice@azneg.example");
+        var standard = await Http.Ensure<JsonElement>(await http.PostAsync(site.Api($"negotiate?roomId={roomId}"), null));
+        Assert.Equal($"{Service.Endpoint}/client/?hub=room", standard.GetProperty("url").GetString());
+    }
+
+    [Fact]
+    public async Task Two_members_see_each_other_enter_move_act_and_leave_through_the_service()
+    {
+        var (site, roomId) = await Room("azlive", "alice@azlive.example", "bob@azlive.example");
+        var (alice, aliceSnapshot) = await Connect(site, "alice@azlive.example", roomId);
+        Assert.True(aliceSnapshot.HasPerson("alice@azlive.example"));
+
+        var (bob, bobSnapshot) = await Connect(site, "bob@azlive.example", roomId);
+        Assert.True(bobSnapshot.HasPerson("alice@azlive.example"));
+        var entered = await alice.Next("entered", p => p.Str("email") == "bob@azlive.example");
+        Assert.False(string.IsNullOrEmpty(entered.Str("name")));
+
+        Assert.Null(await bob.Invoke("Move", new { x = 700, y = 600 }));
+        var moved = await alice.Next("moved", b => b.Moves("bob@azlive.example"));
+        var bobMove = moved.EnumerateArray().Single(m => m.Str("email") == "bob@azlive.example");
+        Assert.Equal((700d, 600d), (bobMove.GetProperty("x").GetDouble(), bobMove.GetProperty("y").GetDouble()));
+
+        Assert.Null(await bob.Invoke("SetStatus", new { status = "会議中", cid = "s1" }));
+        Assert.Null(await bob.Invoke("SetStatus", new { status = "会議中", cid = "s1" })); // a retry: applied and logged once
+        var status = await alice.Next("event", e => e.Str("type") == EventTypes.Status);
+        Assert.Equal("会議中", status.Str("status"));
+        Assert.Equal("bob@azlive.example", status.Str("email"));
+
+        Assert.Null(await alice.Invoke("Knock", new { email = "bob@azlive.example", cid = "k1" }));
+        Assert.Equal("alice@azlive.example", (await bob.Next("knocked")).Str("from"));
+
+        await bob.Disconnect();
+        Assert.Equal("bob@azlive.example", (await alice.Next("left")).Str("email"));
+
+        var siteId = await SiteId(site);
+        var log = azure.App.Services.GetRequiredService<IEventLog>();
+        var events = await log.Read(siteId, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), default).ToListAsync();
+        Assert.Single(events, e => e.EventType == EventTypes.Status && e.Email == "bob@azlive.example");
+        Assert.Single(events, e => e.EventType == EventTypes.EnterRoom && e.Email == "bob@azlive.example");
+        Assert.Single(events, e => e.EventType == EventTypes.LeaveRoom && e.Email == "bob@azlive.example");
+        Assert.Single(events, e => e.EventType == EventTypes.KnockUser && e.Email == "alice@azlive.example");
+        Assert.Empty(Service.Refused);
+    }
+
+    [Fact]
+    public async Task A_refused_command_completes_with_the_error_code_and_text()
+    {
+        var (site, roomId) = await Room("azerr", "alice@azerr.example");
+        var (alice, _) = await Connect(site, "alice@azerr.example", roomId);
+
+        var error = await alice.Invoke("SetStatus", new { status = "", cid = "bad" });
+        var unknown = await alice.Invoke("Teleport", new { x = 1 });
+
+        Assert.StartsWith("validation: ", error);
+        Assert.StartsWith("unknown-method: ", unknown);
+    }
+
+    [Fact]
+    public async Task The_viewport_decides_the_zone_groups_and_is_kept_on_the_presence_record()
+    {
+        var (site, roomId) = await Room("azview", "alice@azview.example");
+        var (alice, _) = await Connect(site, "alice@azview.example", roomId);
+
+        Assert.Null(await alice.Invoke("Viewport", new { x = 3000, y = 1800, width = 800, height = 600 }));
+
+        var siteId = await SiteId(site);
+        var record = await azure.App.Services.GetRequiredService<IPresenceStore>().Get(siteId, alice.Id, default);
+        Assert.Equal(new ViewRect(3000, 1800, 800, 600), record!.Session!.Viewport);
+        var zones = record.Session.Zones.Select(z => (z.Column, z.Row)).ToHashSet();
+        Assert.Contains((3, 2), zones);
+        Assert.DoesNotContain((0, 0), zones);
+        foreach (var (c, r) in zones) Assert.Contains(alice.Id, Service.Members(Groups.Zone(siteId, roomId, (c, r))));
+        Assert.DoesNotContain(alice.Id, Service.Members(Groups.Zone(siteId, roomId, (0, 0))));
+    }
+
+    [Fact]
+    public async Task A_forged_upstream_call_is_refused_and_nothing_happens()
+    {
+        var (site, roomId) = await Room("azforge", "alice@azforge.example", "mallory@azforge.example");
+        var (alice, _) = await Connect(site, "alice@azforge.example", roomId);
+        var siteId = await SiteId(site);
+        var claims = $"nameid: mallory@azforge.example, zw_site: {siteId}, zw_room: {roomId}";
+
+        var wrongKey = await Service.PostUpstream("forged-1", "mallory@azforge.example", claims, "connections", "connected", "{}",
+            h => { h.Remove("X-ASRS-Signature"); h.Add("X-ASRS-Signature", SignalRServiceStandIn.Sign("not-the-key", "forged-1")); });
+        var noSignature = await Service.PostUpstream("forged-2", "mallory@azforge.example", claims, "connections", "connected", "{}",
+            h => h.Remove("X-ASRS-Signature"));
+        // A real signature, but of another connection id.
+        var otherId = await Service.PostUpstream("forged-3", "mallory@azforge.example", claims, "messages", "setstatus",
+            """{"type":1,"invocationId":"1","target":"SetStatus","arguments":[{"status":"pwned"}]}""",
+            h => { h.Remove("X-ASRS-Signature"); h.Add("X-ASRS-Signature", SignalRServiceStandIn.Sign(Service.AccessKey, alice.Id)); });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, noSignature.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, otherId.StatusCode);
+        var people = await azure.App.Services.GetRequiredService<IPresenceStore>().InRoom(siteId, roomId, default);
+        Assert.Equal(["alice@azforge.example"], people.Select(p => p.Email));
+        Assert.Equal("online", people.Single().Status);
+    }
+
+    [Fact]
+    public async Task A_reconnect_replaces_the_older_connection_which_the_service_closes()
+    {
+        var (site, roomId) = await Room("azreconn", "alice@azreconn.example", "bob@azreconn.example");
+        var (alice, _) = await Connect(site, "alice@azreconn.example", roomId);
+        var (bob1, _) = await Connect(site, "bob@azreconn.example", roomId);
+
+        var (bob2, snapshot) = await Connect(site, "bob@azreconn.example", roomId);
+
+        Assert.True(snapshot.HasPerson("alice@azreconn.example"));
+        Assert.True(Service.Connection(bob1.Id)!.Closed);
+        var siteId = await SiteId(site);
+        Assert.DoesNotContain(bob1.Id, Service.Members(Groups.Room(siteId, roomId)));
+        Assert.Contains(bob2.Id, Service.Members(Groups.Room(siteId, roomId)));
+        Assert.Null(await bob2.Invoke("Heartbeat", new { }));
+        Assert.StartsWith("not-in-room: ", await bob1.Invoke("SetStatus", new { status = "x" }));
+    }
+
+    static async Task<string> SiteId(TestSite site)
+    {
+        var admin = await site.Admin();
+        var me = await Http.Ensure<JsonElement>(await admin.GetAsync(site.Api("me")));
+        return me.GetProperty("siteId").GetString()!;
+    }
+}
+
+/// <summary>The pure parts: connection string, signature, claims.</summary>
+public sealed class AzureSignalRUnitTests
+{
+    [Fact]
+    public void A_connection_string_gives_endpoint_and_key_with_an_optional_port()
+    {
+        var c = SignalRConnection.Parse("Endpoint=https://zw.service.signalr.net;AccessKey=abc=/+;Version=1.0;");
+        Assert.Equal("https://zw.service.signalr.net", c.Base);
+        Assert.Equal("abc=/+", c.AccessKey);
+        Assert.Equal("http://127.0.0.1:8080", SignalRConnection.Parse("Endpoint=http://127.0.0.1;Port=8080;AccessKey=k;Version=1.0;").Base);
+        Assert.Throws<InvalidOperationException>(() => SignalRConnection.Parse("Endpoint=https://zw.service.signalr.net;AuthType=azure.msi;Version=1.0;"));
+    }
+
+    [Fact]
+    public void The_signature_is_the_hex_HMAC_of_the_connection_id_and_one_of_several_values_is_enough()
+    {
+        var ours = SignalRServiceStandIn.Sign("key-1", "conn-1");
+
+        Assert.True(ServiceTokens.SignatureMatches("key-1", "conn-1", ours));
+        Assert.True(ServiceTokens.SignatureMatches("key-1", "conn-1", $"{SignalRServiceStandIn.Sign("old-key", "conn-1")},{ours}"));
+        Assert.True(ServiceTokens.SignatureMatches("key-1", "conn-1", ours.ToUpperInvariant().Replace("SHA256=", "sha256=")));
+        Assert.False(ServiceTokens.SignatureMatches("key-1", "conn-2", ours));
+        Assert.False(ServiceTokens.SignatureMatches("key-2", "conn-1", ours));
+        Assert.False(ServiceTokens.SignatureMatches("key-1", "conn-1", ""));
+        Assert.False(ServiceTokens.SignatureMatches("key-1", "", ours));
+    }
+
+    [Fact]
+    public void Claims_arrive_as_type_colon_value_pairs()
+    {
+        var claims = UpstreamHandler.ParseClaims("nameid: a@x.example, zw_site: s1, zw_room: r-1, zw_name: " + Convert.ToBase64String(Encoding.UTF8.GetBytes("Smith, J.")));
+
+        Assert.Equal("a@x.example", claims["nameid"]);
+        Assert.Equal("s1", claims["zw_site"]);
+        Assert.Equal("r-1", claims["zw_room"]);
+        Assert.Equal("Smith, J.", Encoding.UTF8.GetString(Convert.FromBase64String(claims["zw_name"])));
+    }
+
+    [Fact]
+    public void A_REST_token_is_for_the_request_url_without_its_query()
+    {
+        var tokens = new ServiceTokens(SignalRConnection.Parse("Endpoint=https://zw.service.signalr.net;AccessKey=0123456789abcdefghijklmnopqrstuvwxyzABCDEFG=;Version=1.0;"), TimeProvider.System);
+
+        var token = new JsonWebToken(tokens.ForRest(new Uri("https://zw.service.signalr.net/api/hubs/room/groups/g%7C1/:send?api-version=2022-06-01&excluded=c1")));
+
+        Assert.Equal(["https://zw.service.signalr.net/api/hubs/room/groups/g%7C1/:send"], token.Audiences);
+        Assert.True(token.ValidTo > DateTime.UtcNow);
+    }
+}

@@ -1,0 +1,273 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Zawaroom.Tests.Live.AzureSignalR;
+
+/// <summary>
+/// A local stand-in of Azure SignalR Service in serverless mode, on a loopback Kestrel port:
+/// <list type="bullet">
+/// <item>the data-plane REST API 2022-06-01 the app calls (send to a group with <c>excluded</c>, send to
+/// a connection, add/remove a connection to a group, close a connection), each checked like the
+/// service does: a bearer HS256 JWT signed with the AccessKey whose <c>aud</c> is the request URL
+/// (no query) and which has not expired; else 401. It keeps groups and connections and records what
+/// each connection receives;</item>
+/// <item>the client side: <see cref="Connect"/> checks a client token as the service does (signed with
+/// the AccessKey, <c>aud</c> = the client URL) and then calls the app's upstream the way the service
+/// does (<c>X-ASRS-*</c> headers, <c>X-ASRS-Signature</c>, claims as "type: value, …", the JSON hub
+/// protocol invocation as the body).</item>
+/// </list>
+/// Not emulated: the WebSocket leg to the browser (a test "connection" reads what it was sent here).
+/// </summary>
+public sealed class SignalRServiceStandIn : IAsyncDisposable
+{
+    public const string Hub = "room";
+    public string AccessKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    /// <summary>A second key the service also signs with, as during key rotation (the app does not know it).</summary>
+    public string RotatedOutKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    readonly WebApplication _app;
+    readonly ConcurrentDictionary<string, StandInConnection> _connections = new();
+    readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _groups = new();
+    readonly HttpClient _upstream = new();
+    public string Endpoint { get; private set; } = "";
+    public string ConnectionString => $"Endpoint={Endpoint};AccessKey={AccessKey};Version=1.0;";
+    /// <summary>The app's upstream URL template (as in infra/main.bicep), set once the app runs.</summary>
+    public string UpstreamTemplate { get; set; } = "";
+    /// <summary>Every REST call that was refused, with why.</summary>
+    public ConcurrentQueue<string> Refused { get; } = new();
+
+    SignalRServiceStandIn(WebApplication app) => _app = app;
+
+    public static async Task<SignalRServiceStandIn> Start()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var standIn = new SignalRServiceStandIn(app);
+        app.Run(standIn.Rest);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        standIn.Endpoint = address.TrimEnd('/');
+        return standIn;
+    }
+
+    public string ClientUrl => $"{Endpoint}/client/?hub={Hub}";
+
+    public IReadOnlyCollection<string> Members(string group) =>
+        _groups.TryGetValue(group, out var members) ? members.Keys.ToList() : [];
+
+    public StandInConnection? Connection(string id) => _connections.GetValueOrDefault(id);
+
+    // ----- REST API -----
+
+    async Task Rest(HttpContext http)
+    {
+        var raw = http.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var path = raw.Split('?')[0];
+        var refusal = await Authorize(http, path);
+        if (refusal is not null)
+        {
+            Refused.Enqueue($"{http.Request.Method} {path}: {refusal}");
+            http.Response.StatusCode = 401;
+            return;
+        }
+        if (http.Request.Query["api-version"] != "2022-06-01")
+        {
+            http.Response.StatusCode = 400;
+            return;
+        }
+        var segments = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+        // api hubs {hub} ...
+        if (segments.Length < 4 || segments[0] != "api" || segments[1] != "hubs" || segments[2] != Hub)
+        {
+            http.Response.StatusCode = 404;
+            return;
+        }
+        var rest = segments[3..];
+        var method = http.Request.Method;
+        switch (rest)
+        {
+            case ["groups", var group, ":send"] when method == "POST":
+                var excluded = http.Request.Query["excluded"].Select(v => v!).ToHashSet();
+                var message = await ReadMessage(http);
+                foreach (var id in Members(group).Where(id => !excluded.Contains(id)))
+                    if (_connections.TryGetValue(id, out var c)) c.Deliver(message.Target, message.Argument);
+                http.Response.StatusCode = 202;
+                return;
+            case ["connections", var id, ":send"] when method == "POST":
+                var single = await ReadMessage(http);
+                if (_connections.TryGetValue(id, out var to) && !to.Closed) to.Deliver(single.Target, single.Argument);
+                http.Response.StatusCode = 202;
+                return;
+            case ["groups", var group, "connections", var id] when method == "PUT":
+                if (!_connections.TryGetValue(id, out var joining) || joining.Closed) { http.Response.StatusCode = 404; return; }
+                _groups.GetOrAdd(group, _ => new()).TryAdd(id, 0);
+                http.Response.StatusCode = 200;
+                return;
+            case ["groups", var group, "connections", var id] when method == "DELETE":
+                if (_groups.TryGetValue(group, out var members)) members.TryRemove(id, out _);
+                http.Response.StatusCode = 200;
+                return;
+            case ["connections", var id] when method == "DELETE":
+                if (_connections.TryGetValue(id, out var closing) && !closing.Closed)
+                {
+                    closing.Closed = true;
+                    foreach (var g in _groups.Values) g.TryRemove(id, out _);
+                    // As the service does: the closed connection's disconnected event goes upstream.
+                    _ = Task.Run(() => Upstream(closing, "connections", "disconnected", "{}"));
+                }
+                http.Response.StatusCode = 200;
+                return;
+            default:
+                http.Response.StatusCode = 404;
+                return;
+        }
+    }
+
+    async Task<string?> Authorize(HttpContext http, string rawPath)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal)) return "no bearer token";
+        var url = $"{http.Request.Scheme}://{http.Request.Host}{rawPath}";
+        var result = await Validate(header["Bearer ".Length..], url);
+        return result.IsValid ? null : result.Exception?.Message ?? "invalid token";
+    }
+
+    async Task<TokenValidationResult> Validate(string token, string audience) =>
+        await new JsonWebTokenHandler { MapInboundClaims = false }.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidateIssuer = false,
+            ValidAudience = audience,
+            IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(AccessKey)),
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            RequireExpirationTime = true,
+            ClockSkew = TimeSpan.Zero,
+        });
+
+    static async Task<(string Target, JsonElement Argument)> ReadMessage(HttpContext http)
+    {
+        using var json = await JsonDocument.ParseAsync(http.Request.Body);
+        var arguments = json.RootElement.GetProperty("arguments");
+        return (json.RootElement.GetProperty("target").GetString()!, arguments.GetArrayLength() > 0 ? arguments[0].Clone() : default);
+    }
+
+    // ----- client side -----
+
+    /// <summary>A browser connecting with what "enter" returned: the token is checked, then "connected" goes upstream.</summary>
+    public async Task<StandInConnection> Connect(string url, string accessToken)
+    {
+        if (url != ClientUrl) throw new InvalidOperationException($"The client URL is {url}, not the service's {ClientUrl}.");
+        var result = await Validate(accessToken, url);
+        if (!result.IsValid) throw new InvalidOperationException("The service refuses the client token: " + result.Exception?.Message);
+        var claims = result.Claims.Where(c => c.Key is not ("aud" or "exp" or "iat" or "nbf" or "iss"))
+            .Select(c => (c.Key, Value: c.Value.ToString()!)).ToList();
+        var userId = claims.FirstOrDefault(c => c.Key == "nameid").Value;
+        var connection = new StandInConnection(this, Base64Url(RandomNumberGenerator.GetBytes(15)), userId, claims);
+        _connections[connection.Id] = connection;
+        var response = await Upstream(connection, "connections", "connected", "{\"claims\":{}}");
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Upstream 'connected' answered {(int)response.StatusCode}.");
+        return connection;
+    }
+
+    static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    internal Task<HttpResponseMessage> Upstream(StandInConnection connection, string category, string @event, string body,
+        Action<HttpRequestHeaders>? tamper = null) =>
+        PostUpstream(connection.Id, connection.UserId, connection.ClaimsHeader, category, @event, body, tamper);
+
+    /// <summary>An upstream request exactly as the service sends it; <paramref name="tamper"/> lets a test forge one.</summary>
+    public async Task<HttpResponseMessage> PostUpstream(string connectionId, string? userId, string claimsHeader, string category, string @event,
+        string body, Action<HttpRequestHeaders>? tamper = null)
+    {
+        var url = UpstreamTemplate.Replace("{hub}", Hub).Replace("{category}", category).Replace("{event}", @event);
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-ASRS-Connection-Id", connectionId);
+        request.Headers.Add("X-ASRS-Hub", Hub);
+        request.Headers.Add("X-ASRS-Category", category);
+        request.Headers.Add("X-ASRS-Event", @event);
+        if (userId is not null) request.Headers.Add("X-ASRS-User-Id", userId);
+        request.Headers.TryAddWithoutValidation("X-ASRS-User-Claims", claimsHeader);
+        // One value per key the service holds: the rotated-out one first, the current one second.
+        request.Headers.Add("X-ASRS-Signature", $"{Sign(RotatedOutKey, connectionId)},{Sign(AccessKey, connectionId)}");
+        tamper?.Invoke(request.Headers);
+        return await _upstream.SendAsync(request);
+    }
+
+    public static string Sign(string key, string connectionId) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(connectionId)));
+
+    public async ValueTask DisposeAsync()
+    {
+        _upstream.Dispose();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>One client connection held by the stand-in: what it was sent, and how it invokes hub methods.</summary>
+public sealed class StandInConnection(SignalRServiceStandIn service, string id, string? userId, IReadOnlyList<(string Key, string Value)> claims)
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    readonly Channel<(string Method, JsonElement Payload)> _inbox = Channel.CreateUnbounded<(string, JsonElement)>();
+    int _invocations;
+
+    public string Id { get; } = id;
+    public string? UserId { get; } = userId;
+    public string ClaimsHeader { get; } = string.Join(", ", claims.Select(c => $"{c.Key}: {c.Value}"));
+    public volatile bool Closed;
+
+    internal void Deliver(string method, JsonElement payload) => _inbox.Writer.TryWrite((method, payload));
+
+    /// <summary>Invokes a hub method as the browser's <c>connection.invoke</c> does; returns the completion's error, or null.</summary>
+    public async Task<string?> Invoke(string target, object argument)
+    {
+        var invocationId = Interlocked.Increment(ref _invocations).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var body = JsonSerializer.Serialize(new { type = 1, invocationId, target, arguments = new[] { argument } }) + "\u001e";
+        using var response = await service.Upstream(this, "messages", target.ToLowerInvariant(), body);
+        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Upstream answered {(int)response.StatusCode} to {target}.");
+        var text = (await response.Content.ReadAsStringAsync()).TrimEnd('\u001e');
+        using var completion = JsonDocument.Parse(text);
+        Assert.Equal(3, completion.RootElement.GetProperty("type").GetInt32());
+        Assert.Equal(invocationId, completion.RootElement.GetProperty("invocationId").GetString());
+        return completion.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+    }
+
+    public async Task Disconnect()
+    {
+        Closed = true;
+        using var _ = await service.Upstream(this, "connections", "disconnected", "{}");
+    }
+
+    /// <summary>The next message of the given kind that matches; everything before it is passed over.</summary>
+    public async Task<JsonElement> Next(string method, Func<JsonElement, bool>? match = null)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        try
+        {
+            while (true)
+            {
+                var (m, payload) = await _inbox.Reader.ReadAsync(timeout.Token);
+                if (m == method && (match is null || match(payload))) return payload;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{UserId} ({Id}) did not receive '{method}' within {Patience.TotalSeconds} s.");
+        }
+    }
+}
