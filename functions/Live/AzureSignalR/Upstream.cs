@@ -88,6 +88,12 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
                 {
                     return Completion(invocation, "validation: The invocation's argument is not what the method takes.");
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // As the hub does: the client learns that it failed, not why.
+                    logger.LogError(e, "Upstream invocation {Target} of connection {ConnectionId} failed.", invocation.Target ?? @event, connectionId);
+                    return Completion(invocation, "error: The command failed; try again.");
+                }
             default:
                 throw Problems.Validation($"Unknown upstream category/event '{category}/{@event}'.");
         }
@@ -98,9 +104,11 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
     {
         var broadcaster = services.GetRequiredService<IRoomBroadcaster>();
         var session = await Session(ticket, connectionId, ct);
-        if (session is null)
+        // The room is gone, or the member was deleted, since the token was issued: the connection is not let in.
+        if (session is null || await services.GetRequiredService<Members.MemberDirectory>().Find(ticket.SiteId, ticket.Email, ct) is null)
         {
-            await broadcaster.Close(connectionId, ct); // the room is gone since the token was issued
+            logger.LogInformation("Connection {ConnectionId} of {Email} refused: room or member gone.", connectionId, ticket.Email);
+            await broadcaster.Close(connectionId, ct);
             return;
         }
         try

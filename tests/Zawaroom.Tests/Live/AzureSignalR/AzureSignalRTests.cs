@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,8 +20,11 @@ namespace Zawaroom.Tests.Live.AzureSignalR;
 /// <c>Zawaroom:SignalR:ConnectionString</c> naming the local SignalR Service stand-in, whose upstream
 /// is the app's <c>/api/realtime/upstream/{hub}/{category}/{event}</c>.
 /// </summary>
-public sealed class AzureLiveApp : IAsyncLifetime
+public class AzureLiveApp : IAsyncLifetime
 {
+    /// <summary>A fixture may run the app on a fake clock (timers then tick only when the test advances it).</summary>
+    protected virtual Microsoft.Extensions.Time.Testing.FakeTimeProvider? Clock => null;
+
     public CosmosStandIn Cosmos { get; } = new();
     public AzuriteStandIn Azurite { get; } = new();
     public SignalRServiceStandIn Service { get; private set; } = null!;
@@ -38,6 +42,7 @@ public sealed class AzureLiveApp : IAsyncLifetime
             .With("Zawaroom:Blobs:ConnectionString", Azurite.ConnectionString)
             .With("Zawaroom:SignalR:ConnectionString", Service.ConnectionString)
             .WithServices(services => services.Configure<CosmosStoreOptions>(o => o.HttpClientFactory = CosmosStandIn.HttpClient));
+        App.Clock = Clock;
         await App.InitializeAsync();
         Service.UpstreamTemplate = new Uri(App.BaseAddress, "api/realtime/upstream/{hub}/{category}/{event}").ToString()
             .Replace("%7B", "{").Replace("%7D", "}");
@@ -218,7 +223,24 @@ public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureL
         Assert.StartsWith("not-in-room: ", await bob1.Invoke("SetStatus", new { status = "x" }));
     }
 
-    static async Task<string> SiteId(TestSite site)
+    [Fact]
+    public async Task A_member_deleted_after_entering_cannot_connect_with_the_old_token()
+    {
+        var (site, roomId) = await Room("azdel", "alice@azdel.example", "gone@azdel.example");
+        var (alice, _) = await Connect(site, "alice@azdel.example", roomId);
+        var negotiate = await Enter(site, "gone@azdel.example", roomId);
+        var admin = await site.Admin();
+        await Http.Ensure(await admin.PostAsJsonAsync(site.Api("admin/members/delete"), new { emails = new[] { "gone@azdel.example" } }));
+
+        var gone = await Service.Connect(negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString()!);
+
+        Assert.True(gone.Closed);
+        var siteId = await SiteId(site);
+        Assert.DoesNotContain(gone.Id, Service.Members(Groups.Room(siteId, roomId)));
+        Assert.Equal(["alice@azdel.example"], (await azure.App.Services.GetRequiredService<IPresenceStore>().InRoom(siteId, roomId, default)).Select(p => p.Email));
+    }
+
+    internal static async Task<string> SiteId(TestSite site)
     {
         var admin = await site.Admin();
         var me = await Http.Ensure<JsonElement>(await admin.GetAsync(site.Api("me")));
