@@ -187,6 +187,20 @@ public sealed class CosmosPresenceStoreContract(CosmosStandIn cosmos) : Presence
     }
 
     [Fact]
+    public async Task Items_carry_a_ttl_of_a_few_timeouts_for_cosmos_to_clean_up_behind_the_app()
+    {
+        var site = "ttl-" + Guid.NewGuid().ToString("N")[..8];
+        await NewInstance().Join(new PresenceRecord(site, "r1", "c1", "a@x.example", "a", 0, 0, "online", null, Clock.GetUtcNow()), Ct);
+
+        var container = await Container()();
+        using var response = await container.ReadItemStreamAsync(CosmosDocumentStore.ItemId("presence", "c1"), new Microsoft.Azure.Cosmos.PartitionKey(site));
+        using var item = await System.Text.Json.JsonDocument.ParseAsync(response.Content);
+
+        var ttl = item.RootElement.GetProperty("ttl").GetInt32();
+        Assert.InRange(ttl, (int)Options.Value.HeartbeatTimeout.TotalSeconds * 2, 3600);
+    }
+
+    [Fact]
     public async Task A_meeting_room_change_is_written_at_once()
     {
         var site = "mr-" + Guid.NewGuid().ToString("N")[..8];

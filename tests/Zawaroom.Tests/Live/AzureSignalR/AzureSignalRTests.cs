@@ -150,6 +150,22 @@ public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureL
     }
 
     [Fact]
+    public async Task A_push_the_service_refuses_once_with_503_is_retried_and_arrives()
+    {
+        var (site, roomId) = await Room("azretry", "alice@azretry.example", "bob@azretry.example");
+        var (alice, _) = await Connect(site, "alice@azretry.example", roomId);
+        var (bob, _) = await Connect(site, "bob@azretry.example", roomId);
+        var served = Service.FailuresServed;
+
+        Service.FailNext(1);
+        Assert.Null(await bob.Invoke("SetStatus", new { status = "再送", cid = "retry-1" }));
+
+        var status = await alice.Next("event", e => e.Str("type") == EventTypes.Status && e.Str("status") == "再送");
+        Assert.Equal("bob@azretry.example", status.Str("email"));
+        Assert.Equal(served + 1, Service.FailuresServed);
+    }
+
+    [Fact]
     public async Task A_refused_command_completes_with_the_error_code_and_text()
     {
         var (site, roomId) = await Room("azerr", "alice@azerr.example");

@@ -76,8 +76,30 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
 
     // ----- REST API -----
 
+    int _failures, _failuresServed;
+
+    /// <summary>The next <paramref name="count"/> REST calls are answered 503, as a service under load may.</summary>
+    public void FailNext(int count) => Interlocked.Exchange(ref _failures, count);
+    public int FailuresServed => Volatile.Read(ref _failuresServed);
+
+    bool TakeFailure()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _failures);
+            if (left <= 0) return false;
+            if (Interlocked.CompareExchange(ref _failures, left - 1, left) == left) return true;
+        }
+    }
+
     async Task Rest(HttpContext http)
     {
+        if (TakeFailure())
+        {
+            Interlocked.Increment(ref _failuresServed);
+            http.Response.StatusCode = 503;
+            return;
+        }
         var raw = http.Features.Get<IHttpRequestFeature>()!.RawTarget;
         var path = raw.Split('?')[0];
         var refusal = await Authorize(http, path);
@@ -229,7 +251,20 @@ public sealed class StandInConnection(SignalRServiceStandIn service, string id, 
     public string Id { get; } = id;
     public string? UserId { get; } = userId;
     public string ClaimsHeader { get; } = string.Join(", ", claims.Select(c => $"{c.Key}: {c.Value}"));
-    public volatile bool Closed;
+    readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool Closed
+    {
+        get => _closed.Task.IsCompleted;
+        set { if (value) _closed.TrySetResult(); }
+    }
+
+    /// <summary>Completes when the service closed the connection (the app asked it to, or the client left).</summary>
+    public async Task WhenClosed()
+    {
+        if (await Task.WhenAny(_closed.Task, Task.Delay(Patience)) != _closed.Task)
+            throw new Xunit.Sdk.XunitException($"{UserId} ({Id}) was not closed within {Patience.TotalSeconds} s.");
+    }
 
     internal void Deliver(string method, JsonElement payload) => _inbox.Writer.TryWrite((method, payload));
 
