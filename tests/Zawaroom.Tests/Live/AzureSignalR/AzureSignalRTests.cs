@@ -166,6 +166,26 @@ public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureL
     }
 
     [Fact]
+    public async Task Resync_sends_a_fresh_snapshot_and_Leave_takes_the_connection_out_of_the_room()
+    {
+        var (site, roomId) = await Room("azleave", "alice@azleave.example", "bob@azleave.example");
+        var (alice, _) = await Connect(site, "alice@azleave.example", roomId);
+        var (bob, _) = await Connect(site, "bob@azleave.example", roomId);
+        Assert.Null(await bob.Invoke("SetStatus", new { status = "集中", cid = "st" }));
+
+        Assert.Null(await alice.Invoke("Resync", new { }));
+        var fresh = await alice.Next("snapshot");
+        Assert.Equal("集中", fresh.GetProperty("people").EnumerateArray().Single(p => p.Str("email") == "bob@azleave.example").Str("status"));
+
+        Assert.Null(await bob.Invoke("Leave", new { }));
+        Assert.Equal("bob@azleave.example", (await alice.Next("left")).Str("email"));
+        var siteId = await SiteId(site);
+        Assert.DoesNotContain(bob.Id, Service.Members(Groups.Room(siteId, roomId)));
+        Assert.Null(await bob.Invoke("Leave", new { })); // leaving twice is a no-op
+        Assert.StartsWith("not-in-room: ", await bob.Invoke("Move", new { x = 1, y = 1 }));
+    }
+
+    [Fact]
     public async Task A_refused_command_completes_with_the_error_code_and_text()
     {
         var (site, roomId) = await Room("azerr", "alice@azerr.example");
@@ -261,6 +281,22 @@ public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureL
         var admin = await site.Admin();
         var me = await Http.Ensure<JsonElement>(await admin.GetAsync(site.Api("me")));
         return me.GetProperty("siteId").GetString()!;
+    }
+}
+
+/// <summary>Without Azure SignalR Service configured the upstream route does nothing, whatever it is sent.</summary>
+public sealed class EmbeddedUpstreamTests(TestApp app) : IClassFixture<TestApp>
+{
+    [Fact]
+    public async Task Without_the_service_the_upstream_route_answers_404()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/realtime/upstream/room/connections/connected") { Content = new StringContent("{}") };
+        request.Headers.Add("X-ASRS-Connection-Id", "c1");
+        request.Headers.Add("X-ASRS-Signature", SignalRServiceStandIn.Sign("any", "c1"));
+
+        var response = await app.Anonymous().SendAsync(request);
+
+        await Http.AssertProblem(response, 404, "not-found");
     }
 }
 
