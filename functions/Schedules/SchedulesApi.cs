@@ -12,7 +12,10 @@ public static class SchedulesApi
     public sealed record EntryView(
         string Id, string Uid, string Title, string Start, string End, bool AllDay, string Location, string Description,
         IReadOnlyList<string> Attendees, string? Recurrence, IReadOnlyList<string>? Exdates, ZoomLinkState Zoom,
-        string? SeriesStart = null);
+        string? SeriesStart = null, IReadOnlyList<MovedView>? Moved = null, string? Occurrence = null);
+
+    /// <summary>A moved occurrence: which one (its start by the rule) and where it now is.</summary>
+    public sealed record MovedView(string Occurrence, string Start, string End);
 
     public sealed record ImportReport(int Created, int Updated, int Unchanged, IReadOnlyList<ImportRejection> Rejected);
 
@@ -61,7 +64,11 @@ public static class SchedulesApi
             var recurring = entry.Content.Recurrence is not null;
             foreach (var o in Occurrences.Between(entry.Content, start, end))
                 views.Add(recurring
-                    ? view with { Start = EntryRules.Format(o.Start, entry.Content.AllDay), End = EntryRules.Format(o.End, entry.Content.AllDay), SeriesStart = view.Start }
+                    ? view with
+                    {
+                        Start = EntryRules.Format(o.Start, entry.Content.AllDay), End = EntryRules.Format(o.End, entry.Content.AllDay), SeriesStart = view.Start,
+                        Occurrence = EntryRules.Format(o.RecurrenceId, entry.Content.AllDay),
+                    }
                     : view);
         }
         return views.OrderBy(v => DateTimeOffset.Parse(v.Start)).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
@@ -133,6 +140,9 @@ public static class SchedulesApi
         var c = entry.Content;
         return new EntryView(entry.Id, entry.Uid, c.Title, EntryRules.Format(c.Start, c.AllDay), EntryRules.Format(c.End, c.AllDay), c.AllDay,
             c.Location, c.Description, c.Attendees, c.Recurrence,
-            c.ExDates.Count == 0 ? null : c.ExDates.Select(d => EntryRules.Format(d, c.AllDay)).ToList(), entry.Zoom);
+            c.ExDates.Count == 0 ? null : c.ExDates.Select(d => EntryRules.Format(d, c.AllDay)).ToList(), entry.Zoom,
+            Moved: c.Moved is { Count: > 0 } moved
+                ? moved.Select(m => new MovedView(EntryRules.Format(m.Occurrence, false), EntryRules.Format(m.Start, false), EntryRules.Format(m.End, false))).ToList()
+                : null);
     }
 }
