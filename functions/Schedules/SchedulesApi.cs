@@ -25,7 +25,10 @@ public static class SchedulesApi
     {
         services.AddSingleton<ScheduleBook>();
         services.AddSingleton<ISiteTimeZone, TokyoTimeZone>();
-        services.AddHttpClient("schedule-feeds", c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section);
+        services.AddSingleton<FeedFetcher>();
+        services.AddHttpClient(FeedFetcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(60))
+            .ConfigurePrimaryHttpMessageHandler(sp => FeedFetcher.Handler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedOptions>>().Value));
         return services;
     }
 
@@ -74,7 +77,7 @@ public static class SchedulesApi
         return views.OrderBy(v => DateTimeOffset.Parse(v.Start)).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
     }
 
-    static async Task<ImportReport> Import(HttpContext http, ScheduleBook book, ISiteTimeZone zones, IHttpClientFactory clients, CancellationToken ct)
+    static async Task<ImportReport> Import(HttpContext http, ScheduleBook book, ISiteTimeZone zones, FeedFetcher feeds, CancellationToken ct)
     {
         var site = http.RequireSite().SiteId;
         var zone = await zones.Of(site, ct);
@@ -84,7 +87,7 @@ public static class SchedulesApi
         {
             "text/calendar" => ScheduleImport.FromICalendar(text, zone),
             "text/csv" => ScheduleImport.FromCsv(text, zone),
-            "application/json" => ScheduleImport.FromICalendar(await Feed(text, clients, ct), zone),
+            "application/json" => ScheduleImport.FromICalendar(await feeds.Fetch(FeedUrl(text), ct), zone),
             _ => throw Problems.Of(415, "unsupported-media-type", "Unsupported media type",
                 "Send text/calendar, text/csv, or application/json { \"feedUrl\": \"https://…\" }."),
         };
@@ -102,24 +105,10 @@ public static class SchedulesApi
         return new ImportReport(created, updated, unchanged, parsed.Rejected);
     }
 
-    static async Task<string> Feed(string body, IHttpClientFactory clients, CancellationToken ct)
+    static string? FeedUrl(string body)
     {
-        string? url;
-        try { url = JsonDocument.Parse(body).RootElement.GetProperty("feedUrl").GetString(); }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { url = null; }
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw Problems.Validation("feedUrl is an http(s) URL of an iCalendar feed.");
-        try
-        {
-            using var response = await clients.CreateClient("schedule-feeds").GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (!response.IsSuccessStatusCode)
-                throw Problems.Of(502, "feed-unavailable", "Feed unavailable", $"The feed answered {(int)response.StatusCode}.");
-            return await ReadLimited(await response.Content.ReadAsStreamAsync(ct), ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Problems.Of(502, "feed-unavailable", "Feed unavailable", $"The feed could not be read: {e.Message}");
-        }
+        try { return JsonDocument.Parse(body).RootElement.GetProperty("feedUrl").GetString(); }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return null; }
     }
 
     static async Task<string> ReadLimited(Stream body, CancellationToken ct)
