@@ -44,9 +44,14 @@ public static class ExportRules
         return (start, end);
     }
 
-    static bool TryTime(string? text, out DateTimeOffset at) =>
-        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AssumeUniversal, out at);
+    /// <summary>An offset is required: a time without one would silently mean different instants to different people.</summary>
+    static bool TryTime(string? text, out DateTimeOffset at)
+    {
+        at = default;
+        text = text?.Trim();
+        return text is { Length: > 19 } && (text.EndsWith('Z') || text[^6] is '+' or '-')
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out at);
+    }
 
     /// <summary>Progress by time: how far into [from, to) the last event read lies, below 1 until the export is done.</summary>
     public static double Progress(DateTimeOffset from, DateTimeOffset to, DateTimeOffset reached)

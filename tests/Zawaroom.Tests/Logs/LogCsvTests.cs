@@ -128,6 +128,7 @@ public sealed class LogCsvTests
     [InlineData("2026-12-02T00:00:00+09:00", "2026-12-01T00:00:00+09:00", "after")]
     [InlineData("2025-01-01T00:00:00+09:00", "2026-12-01T00:00:00+09:00", "one year")]
     [InlineData("yesterday", "2026-12-01T00:00:00+09:00", "ISO 8601")]
+    [InlineData("2026-11-01T00:00:00", "2026-12-01T00:00:00+09:00", "ISO 8601")]
     [InlineData(null, "2026-12-01T00:00:00+09:00", "ISO 8601")]
     public void A_bad_range_is_refused(string? from, string to, string reason)
     {
