@@ -11,6 +11,7 @@ using Zawaroom.Live.AzureSignalR;
 using Zawaroom.Logs;
 using Zawaroom.Logs.Cosmos;
 using Zawaroom.Logs.Sqlite;
+using Zawaroom.Logs.Export;
 using Zawaroom.Members;
 using Zawaroom.Presence;
 using Zawaroom.Presence.Cosmos;
@@ -133,6 +134,7 @@ public static class ZawaroomHost
         services.AddLiveRoom();
         services.AddSchedules();
         services.AddZoomSync();
+        services.AddLogExport();
         return services;
     }
 
