@@ -71,6 +71,8 @@ public static class ZawaroomHost
             var other => throw UnknownStores(other),
         });
         services.AddEmbeddedPresence();
+        services.AddSingleton<IRoomSequence>(sp => Stores(sp) == "Azure"
+            ? new DocumentRoomSequence(sp.GetRequiredService<IDocumentStore>()) : new InMemoryRoomSequence());
         services.AddEmbeddedEventLog();
         return services;
     }
