@@ -18,6 +18,7 @@ public sealed class MemberRemovalTests(TestApp app) : IClassFixture<TestApp>
         var room = await site.AddRoom(await site.AddSpace());
         await using var alice = await LiveClient.Enter(site, "alice@gone.example", room);
         await using var bob = await LiveClient.Enter(site, "bob@gone.example", room);
+        var bobsBrowser = await site.As("bob@gone.example"); // logged in before the deletion
         var closed = new TaskCompletionSource();
         bob.Connection.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
 
@@ -30,6 +31,7 @@ public sealed class MemberRemovalTests(TestApp app) : IClassFixture<TestApp>
         var again = LiveClient.Connect(bob.Url, bob.AccessToken);
         await Assert.ThrowsAnyAsync<Exception>(() => again.StartAsync());
         await again.DisposeAsync();
+        Assert.False((await bobsBrowser.PostAsync(site.Api($"rooms/{room}/enter"), null)).IsSuccessStatusCode);
 
         // Alice still acts normally; the log has Bob's "leave room" exactly once.
         await alice.Invoke("Message", new { text = "still here", cid = "m" });
