@@ -219,6 +219,13 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Zoo
         return (new Outcome(logs, pushes), replaced);
     }
 
+    /// <summary><c>Heartbeat {}</c>: renews the connection's presence (what keeps it alive when the app holds no connections).</summary>
+    public async Task Heartbeat(LiveSession s, CancellationToken ct)
+    {
+        await presence.Heartbeat(s.SiteId, [s.ConnectionId], clock.GetUtcNow(), ct);
+        await Me(s, ct);
+    }
+
     /// <summary>Leave, disconnect or sweep: removes the record once; whoever removes it tells the room and logs.</summary>
     public async Task<Outcome> Leave(LiveSession s, CancellationToken ct) =>
         Departed(await presence.Remove(s.SiteId, s.ConnectionId, ct), new LiveSessions.RoomFacts(s.RoomName, s.SpaceId, s.SpaceName, s.Geometry));

@@ -99,7 +99,7 @@ public static class Liveness
 /// the allowed rate are coalesced (latest wins) and other commands are token-bucketed (<see cref="ThrottleOptions"/>):
 /// a refused command is a <c>rate-limited:</c> error, and neither applied nor logged.
 /// </summary>
-public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions sessions, LocalConnections local, IPresenceStore presence,
+public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions sessions, LocalConnections local,
     IOptions<ThrottleOptions> throttle, TimeProvider clock, ILogger<RoomHub> logger) : Hub
 {
     const string SessionKey = "zawaroom.live.session";
@@ -219,10 +219,7 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
     public async Task Heartbeat(HeartbeatCommand? c)
     {
         var s = Session;
-        var now = clock.GetUtcNow();
-        await presence.Heartbeat(s.SiteId, [s.ConnectionId], now, Context.ConnectionAborted);
-        if (await presence.Get(s.SiteId, s.ConnectionId, Context.ConnectionAborted) is null)
-            throw new HubException("not-in-room: This connection is no longer in the room; enter again.");
+        await Guard(() => commands.Heartbeat(s, Context.ConnectionAborted));
     }
 
     /// <summary>L4: the client saw a gap in <c>seq</c>; it gets a fresh snapshot.</summary>

@@ -94,4 +94,24 @@ public sealed class SignalHearingTests(TestApp app) : IClassFixture<TestApp>
         await alice.Invoke("Signal", new { to = "bob@hear.example", data = new { sdp = "again" } });
         Assert.Equal("again", (await bob.Next("signal")).GetProperty("data").Str("sdp"));
     }
+
+    [Fact]
+    public async Task A_meeting_rooms_audio_mode_comes_from_the_room_settings()
+    {
+        var site = await app.CreateSite("hear-mode");
+        await site.AddMember("alice@hear-mode.example");
+        await site.AddMember("bob@hear-mode.example");
+        var room = await site.AddRoom(await site.AddSpace());
+        var admin = await site.Admin();
+        var (settings, etag) = await Zawaroom.Tests.RoomSettings.SettingsHttp.Get(admin, site, room);
+        // The guest area (a meeting room at the entry position) loses its audio.
+        settings["meetingRooms"]![0]!["audioMode"] = "none";
+        await Http.Ensure(await Zawaroom.Tests.RoomSettings.SettingsHttp.Put(admin, site, room, settings.ToJsonString(), etag));
+
+        await using var alice = await LiveClient.Enter(site, "alice@hear-mode.example", room);
+        await using var bob = await LiveClient.Enter(site, "bob@hear-mode.example", room);
+        var refused = await Assert.ThrowsAsync<HubException>(() => alice.Invoke("Signal", new { to = "bob@hear-mode.example", data = new { sdp = "offer" } }));
+        Assert.Contains("HubException: not-audible:", refused.Message);
+        Assert.Contains("no audio", refused.Message);
+    }
 }
