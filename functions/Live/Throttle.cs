@@ -10,8 +10,8 @@ public sealed class ThrottleOptions
     /// <summary>… refilled at this rate.</summary>
     public double CommandsPerSecond { get; set; } = 5;
     /// <summary>WebRTC signalling and viewport changes come in bursts (ICE candidates, scrolling): a bigger bucket.</summary>
-    public double SignalBurst { get; set; } = 60;
-    public double SignalsPerSecond { get; set; } = 30;
+    public double SignalBurst { get; set; } = 200;
+    public double SignalsPerSecond { get; set; } = 50;
 }
 
 /// <summary>A token bucket: <see cref="TryTake"/> spends one token, tokens come back at a steady rate up to the burst.</summary>
