@@ -17,6 +17,7 @@ public sealed class ThrottleOptions
 /// <summary>A token bucket: <see cref="TryTake"/> spends one token, tokens come back at a steady rate up to the burst.</summary>
 public sealed class TokenBucket(double burst, double perSecond, DateTimeOffset now)
 {
+    readonly double _burst = burst;
     double _tokens = burst;
     DateTimeOffset _at = now;
     readonly Lock _gate = new();
@@ -27,7 +28,7 @@ public sealed class TokenBucket(double burst, double perSecond, DateTimeOffset n
         {
             if (now > _at)
             {
-                _tokens = Math.Min(burst, _tokens + (now - _at).TotalSeconds * perSecond);
+                _tokens = Math.Min(_burst, _tokens + (now - _at).TotalSeconds * perSecond);
                 _at = now;
             }
             if (_tokens < 1) return false;
