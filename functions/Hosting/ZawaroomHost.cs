@@ -98,6 +98,8 @@ public static class ZawaroomHost
             var other => throw UnknownStores(other),
         });
         services.AddAzureSignalR();
+        services.AddSingleton<IRoomSequence>(sp => Stores(sp) == "Azure"
+            ? new DocumentRoomSequence(sp.GetRequiredService<IDocumentStore>()) : new InMemoryRoomSequence());
         return services;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Zawaroom.Blobs;
 using Zawaroom.Common;
@@ -39,13 +40,19 @@ public static class LiveApi
         services.TryAddSingleton<ILiveNegotiation, InProcessNegotiation>();
         services.AddSingleton<MoveBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MoveBatcher>());
+        services.AddOptions<ThrottleOptions>().BindConfiguration("Zawaroom:Live:Throttle");
+        services.AddSingleton<IRoomLifecycle, RoomSequenceCleanup>();
+        services.AddSingleton<ZoomMeetingStatus>();
+        services.AddSingleton<ZoomPresence>();
+        services.AddSingleton<Members.IMemberLifecycle, MemberRemoval>();
         services.AddSingleton<PresenceSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceSweep>());
         services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions));
-        // The heartbeat timeout is SignalR's client timeout too: a tab that stops answering is dropped within it.
-        services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions<RoomHub>>().PostConfigure<IOptions<PresenceOptions>>((hub, presence) =>
+        // The heartbeat timeout is SignalR's client timeout too (unless Zawaroom:Live:ClientTimeout says otherwise): a tab that
+        // stops answering is dropped within it. The presence sweep removes such a tab on its own as well (PresenceSweep).
+        services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions<RoomHub>>().PostConfigure<IOptions<PresenceOptions>, IConfiguration>((hub, presence, configuration) =>
         {
-            hub.ClientTimeoutInterval = presence.Value.HeartbeatTimeout;
+            hub.ClientTimeoutInterval = configuration.GetValue<TimeSpan?>("Zawaroom:Live:ClientTimeout") ?? presence.Value.HeartbeatTimeout;
             hub.KeepAliveInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(15).Ticks, presence.Value.HeartbeatTimeout.Ticks / 2));
         });
         return services;
@@ -70,8 +77,8 @@ public static class LiveApi
 
     /// <summary>POST /api/rooms/{id}/enter: the entry check (R3), then the hub's address, a token bound to member and room, and the snapshot.</summary>
     static async Task<EnterResponse> Enter(HttpContext http, string id, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens,
-        RoomCommands commands, CancellationToken ct) =>
-        new(await Admit(http, id, rooms, layout, tokens, ct), await commands.Snapshot(http.RequireSite().SiteId, id, ct));
+        LiveRoom room, CancellationToken ct) =>
+        new(await Admit(http, id, rooms, layout, tokens, ct), await room.Snapshot(http.RequireSite().SiteId, id, ct));
 
     /// <summary>
     /// POST /api/negotiate?roomId=: the same admission for a client that negotiates the standard way
@@ -125,7 +132,7 @@ public static class LiveApi
         var url = $"{http.Request.PathBase}/api/rooms/{id}/images/{imageId}";
         var session = new LiveSession(new LiveTicket(site.SiteId, id, caller.Email, caller.Name), me.ConnectionId,
             facts.RoomName, facts.SpaceId, facts.SpaceName, facts.Geometry);
-        await room.Deliver(await commands.RegisterImage(session, imageId, url, contentType, body.Length, cid, ct), ct);
+        await room.Apply(site.SiteId, id, () => commands.RegisterImage(session, imageId, url, contentType, body.Length, cid, ct), ct);
         return Results.Created(url, new { id = imageId, url });
     }
 
@@ -144,10 +151,19 @@ public static class LiveApi
                 await ProblemHandling.Write(http, Problems.Unauthenticated("Enter the room first: POST /api/rooms/{id}/enter gives the access token."));
                 return;
             }
+            // A member deleted since the ticket was issued is no longer let in.
+            if (await http.RequestServices.GetRequiredService<Members.MemberDirectory>().Find(ticket.SiteId, ticket.Email, http.RequestAborted) is null)
+            {
+                await ProblemHandling.Write(http, Problems.Unauthenticated("You are no longer a member of this site."));
+                return;
+            }
             http.Items[TicketKey] = ticket;
             await next(http);
         });
-        app.MapHub<RoomHub>(HubPath, o => o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling)
+        // MapHub, with the liveness tap in front of the hub (what SignalR receives renews presence: PresenceSweep).
+        var options = new HttpConnectionDispatcherOptions { Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling };
+        app.MapConnections(HubPath, options, b => b.UseLiveness().UseHub<RoomHub>())
+            .WithMetadata(new Microsoft.AspNetCore.SignalR.HubMetadata(typeof(RoomHub)))
             .Allow(Access.LiveTicket);
     }
 

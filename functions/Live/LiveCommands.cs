@@ -18,11 +18,17 @@ public sealed record RingBellCommand(string? Cid);
 public sealed record ShareScreenCommand(bool Sharing, string? Cid);
 public sealed record SignalCommand(string? To, JsonElement Data);
 public sealed record LeaveCommand;
+public sealed record HeartbeatCommand;
+public sealed record ResyncCommand;
 
 // Server -> client payloads.
 
-public sealed record Person(string Email, string Name, double X, double Y, string Status, string? MeetingRoomId);
-public sealed record Snapshot(IReadOnlyList<Person> People, IReadOnlyList<Board> Boards);
+/// <summary>Someone in the room: <c>reach</c> is their voice reach (px), <c>inZoomMeeting</c> whether a Zoom meeting of theirs is running (Z8).</summary>
+public sealed record Person(string Email, string Name, double X, double Y, string Status, string? MeetingRoomId, double Reach, bool InZoomMeeting);
+/// <summary>The room now; <c>seq</c> is the last room-wide push it already reflects (L4).</summary>
+public sealed record Snapshot(IReadOnlyList<Person> People, IReadOnlyList<Board> Boards, long Seq = 0);
+/// <summary>Z8: a member's Zoom meeting started or ended.</summary>
+public sealed record ZoomChanged(string Email, bool InZoomMeeting);
 public sealed record Left(string Email);
 public sealed record Moved(string Email, double X, double Y, string? MeetingRoomId);
 public sealed record Knocked(string From, string Name);
@@ -38,6 +44,7 @@ public static class ClientMethods
     public const string Event = "event";
     public const string Knocked = "knocked";
     public const string Signal = "signal";
+    public const string Zoom = "zoom";
 }
 
 /// <summary>
@@ -63,4 +70,9 @@ public sealed class LiveSession(LiveTicket ticket, string connectionId, string r
     /// <summary>The zone groups the connection is in; guarded by the hub's one-invocation-at-a-time rule.</summary>
     public HashSet<(int Column, int Row)> Zones { get; } = [];
     public bool HasLeft { get; set; }
+
+    /// <summary>Per-connection protection: moves coalesced above a rate, other commands token-bucketed.</summary>
+    public ConnectionThrottle? Throttle { get; set; }
+    /// <summary>Up to when the sweep last renewed this connection's presence.</summary>
+    public DateTimeOffset Renewed { get; set; }
 }

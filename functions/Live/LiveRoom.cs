@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Zawaroom.Common;
 using Zawaroom.Logs;
 
 namespace Zawaroom.Live;
@@ -20,9 +24,58 @@ public interface IRoomBroadcaster
 /// Carries out what <see cref="RoomCommands"/> decided, in the order that keeps the log right:
 /// append every usage event first, then push. A command whose events were all logged before
 /// (a retry with the same cid) is not pushed again.
+/// <para>
+/// L4: every push to a whole room (<c>entered</c>, <c>left</c>, <c>event</c>, <c>zoom</c>) takes the
+/// room's next <c>seq</c>. Changing the room and pushing the change happen under the room's lock, and
+/// a snapshot is read under it too, so a snapshot with <c>seq</c> N reflects exactly the pushes up to
+/// N: a client that applies pushes above N after it neither loses nor doubles anything.
+/// </para>
 /// </summary>
-public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBatcher moves, ILogger<LiveRoom> logger)
+public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBatcher moves, IRoomSequence sequence, RoomCommands commands,
+    ILogger<LiveRoom> logger)
 {
+    /// <summary>The pushes to a whole room that carry <c>seq</c>.</summary>
+    public static readonly IReadOnlySet<string> Sequenced = new HashSet<string> { ClientMethods.Entered, ClientMethods.Left, ClientMethods.Event, ClientMethods.Zoom };
+
+    readonly ConcurrentDictionary<(string Site, string Room), SemaphoreSlim> _locks = new();
+    static readonly AsyncLocal<HashSet<(string, string)>?> Held = new();
+
+    /// <summary>
+    /// Runs <paramref name="action"/> holding the room's lock (re-entrant within one flow), so what it
+    /// changes and pushes is ordered with every other change of the room and with snapshots.
+    /// </summary>
+    public async Task<T> Locked<T>(string siteId, string roomId, Func<Task<T>> action, CancellationToken ct)
+    {
+        var key = (siteId, roomId);
+        if (Held.Value?.Contains(key) == true) return await action();
+        var gate = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        var held = Held.Value = new HashSet<(string, string)>(Held.Value ?? []) { key };
+        try
+        {
+            return await action();
+        }
+        finally
+        {
+            held.Remove(key);
+            gate.Release();
+        }
+    }
+
+    public Task Locked(string siteId, string roomId, Func<Task> action, CancellationToken ct) =>
+        Locked(siteId, roomId, async () => { await action(); return true; }, ct);
+
+    /// <summary>Runs a command and delivers its outcome under the room's lock.</summary>
+    public Task Apply(string siteId, string roomId, Func<Task<Outcome>> command, CancellationToken ct) =>
+        Locked(siteId, roomId, async () => await Deliver(await command(), ct), ct);
+
+    /// <summary>What a newcomer (or a <c>Resync</c>) gets: the room now and the <c>seq</c> it reflects.</summary>
+    public Task<Snapshot> Snapshot(string siteId, string roomId, CancellationToken ct) => Locked(siteId, roomId, async () =>
+    {
+        var seq = await sequence.Current(siteId, roomId, ct);
+        return await commands.Snapshot(siteId, roomId, ct) with { Seq = seq };
+    }, ct);
+
     public async Task Deliver(Outcome outcome, CancellationToken ct)
     {
         var fresh = outcome.Logs.Count == 0;
@@ -33,8 +86,29 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
             logger.LogDebug("Command {EventId} was retried; already logged and pushed.", outcome.Logs[0].Id);
             return;
         }
-        foreach (var push in outcome.Pushes) await broadcaster.Send(push.To, push.Method, push.Payload, ct);
+        foreach (var push in outcome.Pushes)
+        {
+            if (push.To is Audience.Room r && Sequenced.Contains(push.Method))
+                await Locked(r.SiteId, r.RoomId, async () =>
+                {
+                    var seq = await sequence.Next(r.SiteId, r.RoomId, ct);
+                    await broadcaster.Send(push.To, push.Method, WithSeq(push.Payload, seq), ct);
+                }, ct);
+            else
+                await broadcaster.Send(push.To, push.Method, push.Payload, ct);
+        }
         if (outcome.Move is { } move) moves.Add(move);
+    }
+
+    /// <summary>The payload as a JSON object with <c>seq</c> added (camelCase, as every push).</summary>
+    public static object WithSeq(object payload, long seq)
+    {
+        if (payload is IDictionary<string, object?> d)
+            return new Dictionary<string, object?>(d) { ["seq"] = seq };
+        var node = JsonSerializer.SerializeToNode(payload, payload.GetType(), Json.Options) as JsonObject
+            ?? throw new InvalidOperationException($"A room-wide push must be an object, not {payload.GetType().Name}.");
+        node["seq"] = seq;
+        return node;
     }
 
     /// <summary>Moves the connection into exactly the given zone groups.</summary>

@@ -5,8 +5,8 @@ using Zawaroom.Presence;
 namespace Zawaroom.Live;
 
 /// <summary>
-/// No ghosts (L1): on every tick this instance renews the presence of the connections it holds,
-/// then removes every record, of any instance, whose heartbeat is older than the timeout, tells
+/// No ghosts (L1): on every tick this instance renews the presence of the connections it holds
+/// that it heard from since (so a silent tab is not kept alive), then removes every record, of any instance, whose heartbeat is older than the timeout, tells
 /// its room and logs the leave. A crashed instance stops renewing, so its people disappear too.
 /// </summary>
 public sealed class PresenceSweep(IPresenceStore presence, LocalConnections local, LiveSessions sessions, RoomCommands commands,
@@ -18,19 +18,35 @@ public sealed class PresenceSweep(IPresenceStore presence, LocalConnections loca
     public async Task Sweep(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        foreach (var site in local.Sessions.GroupBy(s => s.SiteId))
-            await presence.Heartbeat(site.Key, site.Select(s => s.ConnectionId).ToList(), now, ct);
+        // Renew each connection this instance holds up to when it was last heard from (any bytes, SignalR's
+        // keep-alive pings included): a tab that goes silent is no longer renewed, so it expires below,
+        // on this clock, whatever SignalR's own timeout does.
+        var heard = local.Sessions
+            .Select(s => (Session: s, At: local.LastHeard(s.ConnectionId)))
+            .Where(x => x.At is { } at && at > x.Session.Renewed)
+            .ToList();
+        foreach (var batch in heard.GroupBy(x => (x.Session.SiteId, At: x.At!.Value)))
+        {
+            await presence.Heartbeat(batch.Key.SiteId, batch.Select(x => x.Session.ConnectionId).ToList(), batch.Key.At, ct);
+            foreach (var x in batch) x.Session.Renewed = batch.Key.At;
+        }
 
         var cutoff = now - presenceOptions.Value.HeartbeatTimeout;
         foreach (var gone in await presence.Expired(cutoff, ct))
         {
-            var removed = await presence.RemoveExpired(gone.SiteId, gone.ConnectionId, cutoff, ct);
-            if (removed is null) continue;
-            logger.LogInformation("Presence of {Email} in room {RoomId} of site {SiteId} expired.", gone.Email, gone.RoomId, gone.SiteId);
             var facts = local.Session(gone.ConnectionId) is { } s
                 ? new LiveSessions.RoomFacts(s.RoomName, s.SpaceId, s.SpaceName, s.Geometry)
                 : await sessions.Describe(gone.SiteId, gone.RoomId, ct) ?? new LiveSessions.RoomFacts("", "", "", RoomGeometry.Default);
-            await room.Deliver(commands.Departed(removed, facts), ct);
+            var removed = false;
+            await room.Apply(gone.SiteId, gone.RoomId, async () =>
+            {
+                // Removed once, by whichever instance sweeps first, and only if it was not renewed meanwhile.
+                var record = await presence.RemoveExpired(gone.SiteId, gone.ConnectionId, cutoff, ct);
+                removed = record is not null;
+                return commands.Departed(record, facts);
+            }, ct);
+            if (!removed) continue;
+            logger.LogInformation("Presence of {Email} in room {RoomId} of site {SiteId} expired.", gone.Email, gone.RoomId, gone.SiteId);
             await broadcaster.Close(gone.ConnectionId, ct);
         }
     }

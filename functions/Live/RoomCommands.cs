@@ -31,7 +31,7 @@ public sealed record Outcome(IReadOnlyList<UsageEvent> Logs, IReadOnlyList<Push>
 /// caller's (<see cref="LiveRoom"/>), so the in-process hub and an Azure SignalR upstream share it.
 /// Invalid commands throw a 400 <see cref="ProblemException"/>.
 /// </summary>
-public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, TimeProvider clock)
+public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, ZoomMeetingStatus zoomStatus, TimeProvider clock)
 {
     public static readonly ZoneGrid Grid = new(ZoneGrid.DefaultZoneSize);
     public const int MaxStatus = 50, MaxMessage = 1000, MaxBoardText = 2000;
@@ -141,7 +141,7 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Tim
     {
         RequireFinite(c.Reach);
         if (c.Reach <= 0 || c.Reach > MaxVoiceReach) throw Problems.Validation($"A voice reach is above 0 and at most {MaxVoiceReach}.");
-        var me = await Me(s, ct);
+        var me = await presence.Update(s.SiteId, s.ConnectionId, r => r with { Reach = c.Reach }, ct) ?? throw Gone();
         s.VoiceReach = c.Reach;
         return Logged(s, me, c.Cid, EventTypes.VoiceArea, new() { ["reach"] = c.Reach.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
@@ -161,14 +161,34 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Tim
     public static string ImageId(string email, string? cid) =>
         string.IsNullOrEmpty(cid) ? Guid.NewGuid().ToString("N")[..16] : ShortHash($"{email}|image|{cid}");
 
-    /// <summary>WebRTC signalling, only between people in the same room; not logged.</summary>
+    /// <summary>
+    /// WebRTC signalling, only between people in the same room who hear each other (L3, with the
+    /// server's slack on distance); not logged. Refused with 403 <c>not-audible</c>.
+    /// </summary>
     public async Task<Outcome> Signal(LiveSession s, SignalCommand c, CancellationToken ct)
     {
         var target = c.To?.Trim().ToLowerInvariant();
-        await Me(s, ct);
-        var theirs = (await presence.InRoom(s.SiteId, s.RoomId, ct)).Where(r => r.Email == target).Select(r => r.ConnectionId).ToList();
+        var me = await Me(s, ct);
+        var theirs = (await presence.InRoom(s.SiteId, s.RoomId, ct)).Where(r => r.Email == target).ToList();
         if (theirs.Count == 0) throw Problems.Of(404, "not-found", "Not in the room", $"{target} is not in this room.");
-        return new Outcome([], [new Push(new Audience.Connections(theirs), ClientMethods.Signal, new Signalled(s.Email, c.Data))]);
+        var (a, b) = (ListenerOf(me, s.Geometry), ListenerOf(theirs[0], s.Geometry));
+        if (!Hearing.CanHear(a, b, s.Geometry.MeetingRooms, Hearing.ServerSlack))
+            throw Problems.Of(403, "not-audible", "Not audible", $"{target} cannot hear you: {Hearing.WhyNot(a, b, s.Geometry.MeetingRooms)}.");
+        return new Outcome([], [new Push(new Audience.Connections(theirs.Select(r => r.ConnectionId).ToList()), ClientMethods.Signal, new Signalled(s.Email, c.Data))]);
+    }
+
+    public static Listener ListenerOf(PresenceRecord r, RoomGeometry geometry) =>
+        new(r.X, r.Y, r.Reach > 0 ? r.Reach : geometry.VoiceReach, r.MeetingRoomId);
+
+    /// <summary>Z8: marks the member's records in the room; a room-wide <c>zoom</c> push when that changed anything.</summary>
+    public async Task<Outcome> SetZoom(string siteId, string roomId, string email, bool inZoomMeeting, CancellationToken ct)
+    {
+        var changed = false;
+        foreach (var r in (await presence.InRoom(siteId, roomId, ct)).Where(r => r.Email == email && r.InZoomMeeting != inZoomMeeting))
+            changed |= await presence.Update(siteId, r.ConnectionId, x => x with { InZoomMeeting = inZoomMeeting }, ct) is not null;
+        return changed
+            ? new Outcome([], [new Push(new Audience.Room(siteId, roomId), ClientMethods.Zoom, new ZoomChanged(email, inZoomMeeting))])
+            : Outcome.Nothing;
     }
 
     /// <summary>L1: the connection's record at the entry position; the older connection of the same member in this room is replaced.</summary>
@@ -182,7 +202,10 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Tim
         var at = keep is null ? s.Geometry.EntryPosition : new Point(keep.X, keep.Y);
         var meetingRoom = s.Geometry.MeetingRoomAt(at.X, at.Y);
         var now = clock.GetUtcNow();
-        var me = new PresenceRecord(s.SiteId, s.RoomId, s.ConnectionId, s.Email, s.Name, at.X, at.Y, keep?.Status ?? "online", meetingRoom?.Id, now);
+        if (keep is { Reach: > 0 }) s.VoiceReach = keep.Reach;
+        var inZoom = await zoomStatus.IsInMeeting(s.SiteId, s.Email, ct);
+        var me = new PresenceRecord(s.SiteId, s.RoomId, s.ConnectionId, s.Email, s.Name, at.X, at.Y, keep?.Status ?? "online", meetingRoom?.Id, now,
+            s.VoiceReach, inZoom);
         await presence.Join(me, ct);
 
         var logs = new List<UsageEvent>();
@@ -194,6 +217,13 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Tim
             if (meetingRoom is not null) logs.Add(Usage(s, now, EventTypes.EnterSubRoom, $"{s.ConnectionId}|enter-sub", meetingRoom.Name, []));
         }
         return (new Outcome(logs, pushes), replaced);
+    }
+
+    /// <summary><c>Heartbeat {}</c>: renews the connection's presence (what keeps it alive when the app holds no connections).</summary>
+    public async Task Heartbeat(LiveSession s, CancellationToken ct)
+    {
+        await presence.Heartbeat(s.SiteId, [s.ConnectionId], clock.GetUtcNow(), ct);
+        await Me(s, ct);
     }
 
     /// <summary>Leave, disconnect or sweep: removes the record once; whoever removes it tells the room and logs.</summary>
@@ -217,11 +247,13 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Tim
         return new Outcome(logs, [new Push(new Audience.Room(gone.SiteId, gone.RoomId), ClientMethods.Left, new Left(gone.Email))]);
     }
 
+    /// <summary>The room's people and boards; <see cref="LiveRoom.Snapshot"/> adds the <c>seq</c> it reflects.</summary>
     public async Task<Snapshot> Snapshot(string siteId, string roomId, CancellationToken ct) => new(
         (await presence.InRoom(siteId, roomId, ct)).DistinctBy(r => r.Email).Select(PersonOf).ToList(),
         await boards.InRoom(siteId, roomId, ct));
 
-    public static Person PersonOf(PresenceRecord r) => new(r.Email, r.Name, r.X, r.Y, r.Status, r.MeetingRoomId);
+    public static Person PersonOf(PresenceRecord r) =>
+        new(r.Email, r.Name, r.X, r.Y, r.Status, r.MeetingRoomId, r.Reach > 0 ? r.Reach : RoomGeometry.DefaultVoiceReach, r.InZoomMeeting);
 
     async Task<PresenceRecord> Me(LiveSession s, CancellationToken ct) =>
         await presence.Get(s.SiteId, s.ConnectionId, ct) ?? throw Gone();

@@ -9,8 +9,11 @@ public sealed record Area(double X, double Y, double Width, double Height)
     public bool Contains(double x, double y) => x >= X && x < X + Width && y >= Y && y < Y + Height;
 }
 
-/// <summary>A meeting room (R7) as the live room needs it: where it is, to tell "enter/leave sub room".</summary>
-public sealed record MeetingArea(string Id, string Name, Area Bounds);
+/// <summary>Who hears whom inside a meeting room (R7): everyone, by distance as outside, or nobody.</summary>
+public enum MeetingAudio { WholeRoom, ByDistance, None }
+
+/// <summary>A meeting room (R7) as the live room needs it: where it is, to tell "enter/leave sub room", and its audio mode (L3).</summary>
+public sealed record MeetingArea(string Id, string Name, Area Bounds, MeetingAudio Audio = MeetingAudio.WholeRoom);
 
 /// <summary>What the live room needs of a room's settings: its size, meeting rooms, entry position (R5, R7, R8).</summary>
 public sealed record RoomGeometry(double Width, double Height, Point EntryPosition, IReadOnlyList<MeetingArea> MeetingRooms, double VoiceReach)

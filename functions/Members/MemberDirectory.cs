@@ -11,7 +11,7 @@ namespace Zawaroom.Members;
 /// once, on one instance or on many, cannot break them: the loser of the race retries against the
 /// new roster and is refused if the rule no longer holds.
 /// </summary>
-public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock)
+public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock, IEnumerable<IMemberLifecycle>? lifecycle = null)
 {
     public const string Kind = "member";
     const string RosterKind = "roster";
@@ -66,6 +66,7 @@ public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock)
             return new Roster(roster.Emails.Except(ids).ToList(), admins);
         }, ct);
         foreach (var id in ids) await store.Delete(siteId, Kind, id, null, ct);
+        foreach (var hook in lifecycle ?? []) await hook.Deleted(siteId, ids, ct);
     }
 
     /// <summary>Grants or revokes site admin on the given members, all or none (U3: never the last admin).</summary>

@@ -2,7 +2,8 @@ namespace Zawaroom.Presence;
 
 /// <summary>
 /// One live connection inside a room (L1). A member with two tabs has two records; the live room
-/// keeps one per member and room by replacing the older one.
+/// keeps one per member and room by replacing the older one. <see cref="Reach"/> is the voice reach
+/// (px; 0 = the room's default), <see cref="InZoomMeeting"/> whether a Zoom meeting of the member runs (Z8).
 /// </summary>
 public sealed record PresenceRecord(
     string SiteId,
@@ -15,6 +16,8 @@ public sealed record PresenceRecord(
     string Status,
     string? MeetingRoomId,
     DateTimeOffset LastHeartbeat,
+    double Reach = 0,
+    bool InZoomMeeting = false,
     SessionState? Session = null);
 
 /// <summary>

@@ -14,9 +14,16 @@ public sealed class SettingsRoomLayout(RoomSettingsStore settings) : IRoomLayout
         var doc = (await settings.Get(siteId, roomId, ct)).Value;
         var entry = EntryPosition.Of(doc);
         return new RoomGeometry(doc.Background.Width, doc.Background.Height, new Live.Point(entry.X, entry.Y),
-            doc.MeetingRooms.Select(m => new MeetingArea(m.Id, m.Name, new Area(m.X, m.Y, m.Width, m.Height))).ToList(),
+            doc.MeetingRooms.Select(m => new MeetingArea(m.Id, m.Name, new Area(m.X, m.Y, m.Width, m.Height), Audio(m.AudioMode))).ToList(),
             doc.Sound.VoiceReach);
     }
+
+    static MeetingAudio Audio(AudioMode mode) => mode switch
+    {
+        AudioMode.ByDistance => MeetingAudio.ByDistance,
+        AudioMode.None => MeetingAudio.None,
+        _ => MeetingAudio.WholeRoom,
+    };
 
     public async Task<bool> MayEnter(string siteId, string roomId, Caller caller, CancellationToken ct) =>
         EntryPermission.Allows((await settings.Get(siteId, roomId, ct)).Value.Entry, caller.Email);

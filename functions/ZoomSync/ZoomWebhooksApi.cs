@@ -65,6 +65,8 @@ public static class ZoomWebhooksApi
                     meetingId, site, link.Value.EntryId);
             }
         }
+        if (name is Live.ZoomPresence.Started or Live.ZoomPresence.Ended)
+            await http.RequestServices.GetRequiredService<Live.ZoomPresence>().Apply(site, name, payload, ct);
         return Results.Ok(new { status = "applied" });
     }
 

@@ -71,7 +71,7 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
                 return Results.Ok();
             case ("connections", "disconnected"):
                 if (await Session(ticket, connectionId, ct) is { } gone)
-                    await room.Deliver(await commands.Leave(gone, CancellationToken.None), CancellationToken.None);
+                    await room.Apply(gone.SiteId, gone.RoomId, () => commands.Leave(gone, CancellationToken.None), CancellationToken.None);
                 return Results.Ok();
             case ("messages", _):
                 var invocation = await ReadInvocation(http, ct);
@@ -113,19 +113,23 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
         }
         try
         {
-            await broadcaster.AddToGroup(connectionId, Groups.Room(session.SiteId, session.RoomId), ct);
-            var (entered, replaced) = await commands.Enter(session, ct);
-            foreach (var old in replaced) await broadcaster.Close(old.ConnectionId, ct);
-            await room.Listen(session, await commands.ZonesFor(session, ct), ct);
-            await Save(session, ct);
-            await room.Deliver(entered, ct);
-            // L4: the snapshot is read after joining the groups, so nothing falls between it and the stream.
-            await broadcaster.Send(new Audience.Connections([connectionId]), ClientMethods.Snapshot,
-                await commands.Snapshot(session.SiteId, session.RoomId, ct), ct);
+            // L4, as in the hub: group, enter and snapshot under the room's lock, so the snapshot's seq is the
+            // last room-wide push before this connection's first one.
+            await room.Locked(session.SiteId, session.RoomId, async () =>
+            {
+                await broadcaster.AddToGroup(connectionId, Groups.Room(session.SiteId, session.RoomId), ct);
+                var (entered, replaced) = await commands.Enter(session, ct);
+                foreach (var old in replaced) await broadcaster.Close(old.ConnectionId, ct);
+                await room.Listen(session, await commands.ZonesFor(session, ct), ct);
+                await Save(session, ct);
+                await room.Deliver(entered, ct);
+                await broadcaster.Send(new Audience.Connections([connectionId]), ClientMethods.Snapshot,
+                    await room.Snapshot(session.SiteId, session.RoomId, ct), ct);
+            }, ct);
         }
         catch
         {
-            await room.Deliver(await commands.Leave(session, CancellationToken.None), CancellationToken.None);
+            await room.Apply(session.SiteId, session.RoomId, () => commands.Leave(session, CancellationToken.None), CancellationToken.None);
             throw;
         }
     }
@@ -147,22 +151,22 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
 
         switch (target)
         {
-            case "Move": await room.Deliver(await commands.Move(s, Arg<MoveCommand>(), ct), ct); break;
-            case "SetStatus": await room.Deliver(await commands.SetStatus(s, Arg<SetStatusCommand>(), ct), ct); break;
-            case "Knock": await room.Deliver(await commands.Knock(s, Arg<KnockCommand>(), ct), ct); break;
-            case "Focus": await room.Deliver(await commands.Focus(s, Arg<FocusCommand>(), ct), ct); break;
-            case "Message": await room.Deliver(await commands.Message(s, Arg<MessageCommand>(), ct), ct); break;
-            case "Board": await room.Deliver(await commands.Board(s, Arg<BoardCommand>(), ct), ct); break;
-            case "Mute": await room.Deliver(await commands.Mute(s, Arg<MuteCommand>(), ct), ct); break;
-            case "RingBell": await room.Deliver(await commands.RingBell(s, Arg<RingBellCommand>(), ct), ct); break;
-            case "ShareScreen": await room.Deliver(await commands.ShareScreen(s, Arg<ShareScreenCommand>(), ct), ct); break;
-            case "Signal": await room.Deliver(await commands.Signal(s, Arg<SignalCommand>(), ct), ct); break;
+            case "Move": await room.Apply(s.SiteId, s.RoomId, () => commands.Move(s, Arg<MoveCommand>(), ct), ct); break;
+            case "SetStatus": await room.Apply(s.SiteId, s.RoomId, () => commands.SetStatus(s, Arg<SetStatusCommand>(), ct), ct); break;
+            case "Knock": await room.Apply(s.SiteId, s.RoomId, () => commands.Knock(s, Arg<KnockCommand>(), ct), ct); break;
+            case "Focus": await room.Apply(s.SiteId, s.RoomId, () => commands.Focus(s, Arg<FocusCommand>(), ct), ct); break;
+            case "Message": await room.Apply(s.SiteId, s.RoomId, () => commands.Message(s, Arg<MessageCommand>(), ct), ct); break;
+            case "Board": await room.Apply(s.SiteId, s.RoomId, () => commands.Board(s, Arg<BoardCommand>(), ct), ct); break;
+            case "Mute": await room.Apply(s.SiteId, s.RoomId, () => commands.Mute(s, Arg<MuteCommand>(), ct), ct); break;
+            case "RingBell": await room.Apply(s.SiteId, s.RoomId, () => commands.RingBell(s, Arg<RingBellCommand>(), ct), ct); break;
+            case "ShareScreen": await room.Apply(s.SiteId, s.RoomId, () => commands.ShareScreen(s, Arg<ShareScreenCommand>(), ct), ct); break;
+            case "Signal": await room.Apply(s.SiteId, s.RoomId, () => commands.Signal(s, Arg<SignalCommand>(), ct), ct); break;
             case "Viewport":
                 await room.Listen(s, await commands.Viewport(s, Arg<ViewportCommand>(), ct), ct);
                 await Save(s, ct);
                 break;
             case "VoiceArea":
-                await room.Deliver(await commands.VoiceArea(s, Arg<VoiceAreaCommand>(), ct), ct);
+                await room.Apply(s.SiteId, s.RoomId, () => commands.VoiceArea(s, Arg<VoiceAreaCommand>(), ct), ct);
                 await room.Listen(s, await commands.ZonesFor(s, ct), ct);
                 await Save(s, ct);
                 break;
@@ -172,10 +176,10 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
                 break;
             case "Resync":
                 await services.GetRequiredService<IRoomBroadcaster>().Send(new Audience.Connections([connectionId]), ClientMethods.Snapshot,
-                    await commands.Snapshot(s.SiteId, s.RoomId, ct), ct);
+                    await room.Snapshot(s.SiteId, s.RoomId, ct), ct);
                 break;
             case "Leave":
-                await room.Deliver(await commands.Leave(s, ct), ct);
+                await room.Apply(s.SiteId, s.RoomId, () => commands.Leave(s, ct), ct);
                 await room.Listen(s, new HashSet<(int, int)>(), ct);
                 await services.GetRequiredService<IRoomBroadcaster>().RemoveFromGroup(connectionId, Groups.Room(s.SiteId, s.RoomId), ct);
                 break;

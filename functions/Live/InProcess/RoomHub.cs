@@ -1,28 +1,106 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using Zawaroom.Common;
+using Zawaroom.Presence;
 
 namespace Zawaroom.Live.InProcess;
 
-/// <summary>The connections this process holds, so it can renew their presence and end them.</summary>
+/// <summary>
+/// The connections this process holds, so it can renew their presence and end them; and when each
+/// was last heard from (any bytes: invocations and SignalR's keep-alive pings), which is what keeps
+/// its presence alive. A tab that goes silent stops being renewed and the sweep removes it.
+/// </summary>
 public sealed class LocalConnections
 {
     readonly ConcurrentDictionary<string, (HubCallerContext Context, LiveSession Session)> _open = new();
+    readonly ConcurrentDictionary<string, DateTimeOffset> _heard = new();
 
     public void Add(LiveSession session, HubCallerContext context) => _open[session.ConnectionId] = (context, session);
-    public void Remove(string connectionId) => _open.TryRemove(connectionId, out _);
+    public void Remove(string connectionId)
+    {
+        _open.TryRemove(connectionId, out _);
+        _heard.TryRemove(connectionId, out _);
+    }
     public LiveSession? Session(string connectionId) => _open.TryGetValue(connectionId, out var c) ? c.Session : null;
     public void Abort(string connectionId) { if (_open.TryGetValue(connectionId, out var c)) c.Context.Abort(); }
     public IEnumerable<LiveSession> Sessions => _open.Values.Select(c => c.Session);
     public int Count => _open.Count;
+
+    public void Heard(string connectionId, DateTimeOffset at) => _heard[connectionId] = at;
+    public void Forget(string connectionId) => _heard.TryRemove(connectionId, out _);
+    public DateTimeOffset? LastHeard(string connectionId) => _heard.TryGetValue(connectionId, out var at) ? at : null;
+}
+
+/// <summary>
+/// Notes the time whenever a hub connection's transport delivers bytes from the client, before
+/// SignalR parses them; so presence is renewed by exactly what SignalR's own timeout watches.
+/// </summary>
+public static class Liveness
+{
+    public static IConnectionBuilder UseLiveness(this IConnectionBuilder builder) => builder.Use(next => async connection =>
+    {
+        var local = builder.ApplicationServices.GetRequiredService<LocalConnections>();
+        var clock = builder.ApplicationServices.GetRequiredService<TimeProvider>();
+        var id = connection.ConnectionId;
+        local.Heard(id, clock.GetUtcNow());
+        var transport = connection.Transport;
+        connection.Transport = new HeardPipe(transport, () => local.Heard(id, clock.GetUtcNow()));
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            connection.Transport = transport;
+            local.Forget(id);
+        }
+    });
+
+    sealed class HeardPipe(IDuplexPipe inner, Action heard) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = new HeardReader(inner.Input, heard);
+        public PipeWriter Output => inner.Output;
+    }
+
+    sealed class HeardReader(PipeReader inner, Action heard) : PipeReader
+    {
+        public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
+        public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+        public override void CancelPendingRead() => inner.CancelPendingRead();
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
+
+        public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) =>
+            Note(await inner.ReadAsync(cancellationToken));
+
+        public override bool TryRead(out ReadResult result)
+        {
+            if (!inner.TryRead(out result)) return false;
+            Note(result);
+            return true;
+        }
+
+        ReadResult Note(ReadResult result)
+        {
+            if (!result.IsCanceled && !result.Buffer.IsEmpty) heard();
+            return result;
+        }
+    }
 }
 
 /// <summary>
 /// The hub "room" (API.md "Live room"), in-process. Thin: it turns a connection into a
 /// <see cref="LiveSession"/> from the access token checked by <see cref="LiveApi"/>, and hands every
-/// invocation to <see cref="RoomCommands"/> and <see cref="LiveRoom"/>.
+/// invocation to <see cref="RoomCommands"/> and <see cref="LiveRoom"/>. Per connection, moves above
+/// the allowed rate are coalesced (latest wins) and other commands are token-bucketed (<see cref="ThrottleOptions"/>):
+/// a refused command is a <c>rate-limited:</c> error, and neither applied nor logged.
 /// </summary>
-public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions sessions, LocalConnections local) : Hub
+public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions sessions, LocalConnections local,
+    IOptions<ThrottleOptions> throttle, TimeProvider clock, ILogger<RoomHub> logger) : Hub
 {
     const string SessionKey = "zawaroom.live.session";
 
@@ -36,24 +114,29 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
         if (ticket is null) { Context.Abort(); return; }
         var session = await sessions.Start(ticket, Context.ConnectionId, ct);
         if (session is null) { Context.Abort(); return; }
+        session.Throttle = new ConnectionThrottle(throttle.Value, clock.GetUtcNow());
         Context.Items[SessionKey] = session;
         local.Add(session, Context);
         try
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, Live.Groups.Room(session.SiteId, session.RoomId), ct);
-            var (entered, replaced) = await commands.Enter(session, ct);
-            foreach (var old in replaced) local.Abort(old.ConnectionId);
-            await room.Listen(session, await commands.ZonesFor(session, ct), ct);
-            await room.Deliver(entered, ct);
-            // L4: the snapshot is read after joining the groups, so nothing falls between it and the stream.
-            await Clients.Caller.SendAsync(ClientMethods.Snapshot, await commands.Snapshot(session.SiteId, session.RoomId, ct), ct);
+            // L4: joining the room's group, entering and the snapshot happen under the room's lock, so the
+            // snapshot's seq is exactly the last room-wide push before this connection's first one.
+            await room.Locked(session.SiteId, session.RoomId, async () =>
+            {
+                await Groups.AddToGroupAsync(Context.ConnectionId, Live.Groups.Room(session.SiteId, session.RoomId), ct);
+                var (entered, replaced) = await commands.Enter(session, ct);
+                foreach (var old in replaced) local.Abort(old.ConnectionId);
+                await room.Listen(session, await commands.ZonesFor(session, ct), ct);
+                await room.Deliver(entered, ct);
+                await Clients.Caller.SendAsync(ClientMethods.Snapshot, await room.Snapshot(session.SiteId, session.RoomId, ct), ct);
+            }, ct);
         }
         catch
         {
             // A tab closed while it was still entering: SignalR will not call OnDisconnectedAsync for a
             // connection whose OnConnectedAsync failed, so leave here, or the avatar stays as a ghost.
             local.Remove(Context.ConnectionId);
-            await room.Deliver(await commands.Leave(session, CancellationToken.None), CancellationToken.None);
+            await room.Apply(session.SiteId, session.RoomId, () => commands.Leave(session, CancellationToken.None), CancellationToken.None);
             throw;
         }
     }
@@ -62,10 +145,9 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
     {
         local.Remove(Context.ConnectionId);
         if (Context.Items.TryGetValue(SessionKey, out var s) && s is LiveSession session)
-            await room.Deliver(await commands.Leave(session, CancellationToken.None), CancellationToken.None);
+            await room.Apply(session.SiteId, session.RoomId, () => commands.Leave(session, CancellationToken.None), CancellationToken.None);
     }
 
-    public Task Move(MoveCommand c) => Run(s => commands.Move(s, c, Context.ConnectionAborted));
     public Task SetStatus(SetStatusCommand c) => Run(s => commands.SetStatus(s, c, Context.ConnectionAborted));
     public Task Knock(KnockCommand c) => Run(s => commands.Knock(s, c, Context.ConnectionAborted));
     public Task Focus(FocusCommand c) => Run(s => commands.Focus(s, c, Context.ConnectionAborted));
@@ -74,11 +156,56 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
     public Task Mute(MuteCommand c) => Run(s => commands.Mute(s, c, Context.ConnectionAborted));
     public Task RingBell(RingBellCommand c) => Run(s => commands.RingBell(s, c, Context.ConnectionAborted));
     public Task ShareScreen(ShareScreenCommand c) => Run(s => commands.ShareScreen(s, c, Context.ConnectionAborted));
-    public Task Signal(SignalCommand c) => Run(s => commands.Signal(s, c, Context.ConnectionAborted));
+
+    public async Task Signal(SignalCommand c)
+    {
+        var s = Session;
+        Spend(s.Throttle!.Signals);
+        await Guard(async () => await room.Deliver(await commands.Signal(s, c, Context.ConnectionAborted), Context.ConnectionAborted));
+    }
+
+    /// <summary>
+    /// Applied at most at the allowed rate; a move that comes too soon is held and applied when its
+    /// slot comes, replaced by any newer one meanwhile (latest wins).
+    /// </summary>
+    public async Task Move(MoveCommand c)
+    {
+        var s = Session;
+        var gate = s.Throttle!.Moves;
+        switch (gate.Offer(c, clock.GetUtcNow(), out var wait))
+        {
+            case MoveGate.Verdict.Apply:
+                await Guard(() => ApplyMove(commands, room, s, c, Context.ConnectionAborted));
+                break;
+            case MoveGate.Verdict.HeldAndSchedule:
+                var ct = Context.ConnectionAborted;
+                var (cmds, rm, clk, log) = (commands, room, clock, logger); // the hub instance ends with this call
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await Task.Delay(wait, clk, ct);
+                        if (gate.Release(clk.GetUtcNow()) is { } held && !s.HasLeft) await ApplyMove(cmds, rm, s, held, ct);
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or ProblemException) { }
+                    catch (Exception e) { log.LogWarning(e, "A held move of {Connection} failed.", s.ConnectionId); }
+                }, CancellationToken.None);
+                break;
+        }
+    }
+
+    static async Task ApplyMove(RoomCommands commands, LiveRoom room, LiveSession s, MoveCommand c, CancellationToken ct)
+    {
+        var gate = s.Throttle!.Moves.Applying;
+        await gate.WaitAsync(ct);
+        try { await room.Deliver(await commands.Move(s, c, ct), ct); }
+        finally { gate.Release(); }
+    }
 
     public async Task Viewport(ViewportCommand c)
     {
         var s = Session;
+        Spend(s.Throttle!.Signals);
         await Guard(async () => await room.Listen(s, await commands.Viewport(s, c, Context.ConnectionAborted), Context.ConnectionAborted));
     }
 
@@ -88,11 +215,28 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
         await room.Listen(Session, await commands.ZonesFor(Session, Context.ConnectionAborted), Context.ConnectionAborted);
     }
 
+    /// <summary>Renews the connection's presence (SignalR's keep-alive does too, in-process; on Azure only this does).</summary>
+    public async Task Heartbeat(HeartbeatCommand? c)
+    {
+        var s = Session;
+        await Guard(() => commands.Heartbeat(s, Context.ConnectionAborted));
+    }
+
+    /// <summary>L4: the client saw a gap in <c>seq</c>; it gets a fresh snapshot.</summary>
+    public async Task Resync(ResyncCommand? c)
+    {
+        var s = Session;
+        Spend(s.Throttle!.Commands);
+        await room.Locked(s.SiteId, s.RoomId, async () =>
+            await Clients.Caller.SendAsync(ClientMethods.Snapshot, await room.Snapshot(s.SiteId, s.RoomId, Context.ConnectionAborted), Context.ConnectionAborted),
+            Context.ConnectionAborted);
+    }
+
     public async Task Leave(LeaveCommand? c)
     {
         var s = Session;
         s.HasLeft = true;
-        await room.Deliver(await commands.Leave(s, Context.ConnectionAborted), Context.ConnectionAborted);
+        await room.Apply(s.SiteId, s.RoomId, () => commands.Leave(s, Context.ConnectionAborted), Context.ConnectionAborted);
         // Gone from the room: nothing of it reaches this connection any more.
         await room.Listen(s, new HashSet<(int, int)>(), Context.ConnectionAborted);
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, Live.Groups.Room(s.SiteId, s.RoomId), Context.ConnectionAborted);
@@ -101,7 +245,14 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
     async Task Run(Func<LiveSession, Task<Outcome>> command)
     {
         var s = Session;
-        await Guard(async () => await room.Deliver(await command(s), Context.ConnectionAborted));
+        Spend(s.Throttle!.Commands);
+        await Guard(() => room.Apply(s.SiteId, s.RoomId, () => command(s), Context.ConnectionAborted));
+    }
+
+    void Spend(TokenBucket bucket)
+    {
+        if (!bucket.TryTake(clock.GetUtcNow()))
+            throw new HubException("rate-limited: Too many commands from this connection; try again in a moment.");
     }
 
     /// <summary>A refused command reaches the client as a HubException carrying the problem's code.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Zawaroom.Logs;
 using Zawaroom.Presence;
 using System.Net.WebSockets;
@@ -7,19 +8,39 @@ using Zawaroom.Tests.Support;
 
 namespace Zawaroom.Tests.Live;
 
-/// <summary>No ghosts (L1), with a short heartbeat timeout so the tests are quick.</summary>
+/// <summary>
+/// No ghosts (L1). The app runs on a clock the tests move, with a 2 s heartbeat timeout, and SignalR's
+/// own (wall-clock) client timeout set far away: a silent tab is removed by the presence sweep when the
+/// app's clock passes its timeout, and a busy machine cannot time out the watching client by accident.
+/// </summary>
 [Collection(TimingSensitive.Name)]
 public sealed class DisconnectTests : IClassFixture<DisconnectTests.QuickTimeoutApp>
 {
     public sealed class QuickTimeoutApp : IAsyncLifetime
     {
-        public TestApp App { get; } = new TestApp().With("Zawaroom:Live:HeartbeatTimeout", "00:00:02");
-        public Task InitializeAsync() => App.InitializeAsync();
+        public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+        public TestApp App { get; } = new TestApp().With("Zawaroom:Live:HeartbeatTimeout", "00:00:02").With("Zawaroom:Live:ClientTimeout", "00:05:00");
+        public Task InitializeAsync()
+        {
+            App.Clock = Clock;
+            return App.InitializeAsync();
+        }
         public Task DisposeAsync() => ((IAsyncLifetime)App).DisposeAsync();
+
+        /// <summary>Moves the app's clock past the heartbeat timeout in steps, the watcher heartbeating after each, as a live tab does.</summary>
+        public async Task PassTheTimeout(LiveClient watcher)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                Clock.Advance(TimeSpan.FromSeconds(1));
+                await watcher.Invoke("Heartbeat", new { });
+            }
+        }
     }
 
     readonly TestApp _app;
-    public DisconnectTests(QuickTimeoutApp fixture) => _app = fixture.App;
+    readonly QuickTimeoutApp _fixture;
+    public DisconnectTests(QuickTimeoutApp fixture) => (_app, _fixture) = (fixture.App, fixture);
 
     /// <summary>A raw WebSocket that completes the SignalR handshake, as a browser tab would, and is then left to us.</summary>
     static async Task<ClientWebSocket> Tab(string hubUrl, string token)
@@ -67,7 +88,8 @@ public sealed class DisconnectTests : IClassFixture<DisconnectTests.QuickTimeout
         using var tab = await Tab(url, token);
         Assert.Equal("bob@kill-mute.example", (await alice.Next("entered")).Str("email"));
 
-        // The socket stays open but the tab sends nothing more (frozen, or its network is gone).
+        // The socket stays open but the tab sends nothing more (frozen, or its network is gone), while time passes.
+        await _fixture.PassTheTimeout(alice);
         Assert.Equal("bob@kill-mute.example", (await alice.Next("left")).Str("email"));
         var entry = await Http.Ensure<System.Text.Json.JsonElement>(await (await site.As("alice@kill-mute.example")).PostAsync(site.Api($"rooms/{room}/enter"), null));
         Assert.False(entry.GetProperty("snapshot").HasPerson("bob@kill-mute.example"));
@@ -89,11 +111,13 @@ public sealed class CrashedInstanceTests(DisconnectTests.QuickTimeoutApp fixture
         // A record another instance wrote and stopped renewing when it crashed.
         var presence = app.Services.GetRequiredService<IPresenceStore>();
         await presence.Join(new PresenceRecord(siteId, room, "conn-of-dead-instance", "ghost@crashed.example", "ghost", 10, 10, "online", null,
-            DateTimeOffset.UtcNow), CancellationToken.None);
+            fixture.Clock.GetUtcNow()), CancellationToken.None);
 
+        await fixture.PassTheTimeout(alice);
         Assert.Equal("ghost@crashed.example", (await alice.Next("left")).Str("email"));
         Assert.DoesNotContain(await presence.Occupants(siteId, room, CancellationToken.None), o => o.Email == "ghost@crashed.example");
-        var log = app.Services.GetRequiredService<IEventLog>().Read(siteId, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        var now = fixture.Clock.GetUtcNow();
+        var log = app.Services.GetRequiredService<IEventLog>().Read(siteId, now.AddHours(-1), now.AddHours(1), CancellationToken.None);
         Assert.Single(await log.Where(e => e.Email == "ghost@crashed.example").ToListAsync(), e => e.EventType == "leave room");
     }
 }

@@ -10,13 +10,17 @@ namespace Zawaroom.Tests.Live;
 public sealed class LiveClient : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    static readonly string[] Methods = ["snapshot", "entered", "left", "moved", "event", "knocked", "signal"];
+    static readonly string[] Methods = ["snapshot", "entered", "left", "moved", "event", "knocked", "signal", "zoom"];
+    /// <summary>The room-wide pushes that carry <c>seq</c> (L4).</summary>
+    public static readonly string[] Sequenced = ["entered", "left", "event", "zoom"];
 
     readonly Channel<(string Method, JsonElement Payload)> _inbox = Channel.CreateUnbounded<(string, JsonElement)>();
     public HubConnection Connection { get; }
     public string Email { get; }
     public string Url { get; }
     public string AccessToken { get; }
+    /// <summary>The snapshot the hub sent when this client connected.</summary>
+    public JsonElement FirstSnapshot { get; private set; }
 
     LiveClient(string email, string url, string accessToken)
     {
@@ -42,7 +46,10 @@ public sealed class LiveClient : IAsyncDisposable
         var negotiate = body.GetProperty("negotiate");
         var client = new LiveClient(email, negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString()!);
         await client.Connection.StartAsync();
-        await client.Next("snapshot");
+        var passed = new List<(string, JsonElement)>();
+        client.FirstSnapshot = await client.Next("snapshot", passedOver: passed);
+        // L4: nothing reaches a new connection before its snapshot (moves aside, which carry no seq).
+        Xunit.Assert.DoesNotContain(passed, p => Sequenced.Contains(p.Item1));
         return client;
     }
 
@@ -83,5 +90,8 @@ public static class LivePayloads
     public static string Str(this JsonElement e, string name) => e.GetProperty(name).GetString()!;
     public static bool HasPerson(this JsonElement snapshot, string email) =>
         snapshot.GetProperty("people").EnumerateArray().Any(p => p.Str("email") == email);
+    public static long Seq(this JsonElement e) => e.GetProperty("seq").GetInt64();
+    public static JsonElement Person(this JsonElement snapshot, string email) =>
+        snapshot.GetProperty("people").EnumerateArray().Single(p => p.Str("email") == email);
     public static bool Moves(this JsonElement batch, string email) => batch.EnumerateArray().Any(m => m.Str("email") == email);
 }
