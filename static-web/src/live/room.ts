@@ -15,6 +15,7 @@ import {
 } from './model';
 import { bgmLevels, Sounds } from './sounds';
 import { Stage, type View } from './stage';
+import './live.css';
 
 interface ChatLine {
   key: string;
@@ -125,19 +126,21 @@ export class LiveRoom implements RoomListener {
 
   async start(): Promise<void> {
     this.snapshot(this.entry.snapshot);
-    await this.stage.init();
-    this.stage.centreOn(this.me.x, this.me.y);
     this.stage.upsertPerson(this.me, true);
-    for (const p of this.people.values()) if (p.email !== this.me.email) this.stage.upsertPerson(p, false);
     for (const b of this.boards.values()) this.stage.upsertBoard(b);
     this.stage.setReach({ x: this.me.x, y: this.me.y, r: this.reachOf(this.me) });
-    this.element.dataset.renderer = this.stage.rendererName;
-    void this.loadBackground();
+    this.myMeetingRoom = meetingRoomAt(this.settings.meetingRooms, this.me.x, this.me.y)?.id ?? null;
+    // The canvas starts while the connection is made.
+    const drawing = this.stage.init().then(() => {
+      if (this.disposed) return;
+      this.stage.centreOn(this.me.x, this.me.y);
+      this.element.dataset.renderer = this.stage.rendererName;
+      void this.loadBackground();
+    });
     this.bindKeys();
     this.frameHandle = requestAnimationFrame((now) => this.frame(now));
     const minimap = window.setInterval(() => this.drawMinimap(), 250);
     this.cleanups.push(() => window.clearInterval(minimap));
-    this.myMeetingRoom = meetingRoomAt(this.settings.meetingRooms, this.me.x, this.me.y)?.id ?? null;
 
     this.connection = new LiveConnection(this.entry, () => this.api.enter(), this);
     if (this.channel) {
@@ -151,6 +154,7 @@ export class LiveRoom implements RoomListener {
       this.state('closed', error);
       return;
     }
+    await drawing;
     this.channel?.postMessage({ type: 'entered', id: this.instance });
     this.viewChanged(this.stage.view);
     void this.voice.start().then(() => this.render());
@@ -885,8 +889,12 @@ export class LiveRoom implements RoomListener {
     }, 100);
   }
 
-  stats(): { frames: number; drawnAvatars: number; renderer: string; people: number } {
-    return { frames: this.stage.frames, drawnAvatars: this.stage.drawnAvatars, renderer: this.stage.rendererName, people: this.people.size };
+  stats(): { frames: number; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[] } {
+    return {
+      boards: [...this.boards.values()].map((b) => b.text),
+      frames: this.stage.frames, drawnAvatars: this.stage.drawnAvatars, renderer: this.stage.rendererName, people: this.people.size,
+      onScreen: this.people.size <= 50 ? this.stage.visibleAvatars() : [], scale: this.stage.currentScale,
+    };
   }
 }
 

@@ -4,8 +4,7 @@ import { h } from '../ui/dom';
 import { errorBox } from '../ui/notice';
 import { t } from '../i18n';
 import { LiveApi } from './liveApi';
-import { LiveRoom } from './room';
-import './live.css';
+import type { LiveRoom } from './room';
 
 /** The room on screen now; a language change draws the same visit again instead of entering anew. */
 let active: { roomId: string; room: LiveRoom } | null = null;
@@ -46,7 +45,8 @@ async function roomPage(ctx: AppContext, params: Record<string, string>): Promis
         error instanceof ApiError && error.code === 'entry-denied' ? h('p', { class: 'muted' }, t('live.entryDeniedHint')) : null),
     };
   }
-  const settings = await settingsRead;
+  // The canvas, SignalR and WebRTC code loads only for the room (not for the login or room select).
+  const [settings, { LiveRoom }] = await Promise.all([settingsRead, import('./room')]);
   const live = new LiveRoom(ctx, api, room.name, room.spaceId, settings, entered);
   active = { roomId: room.id, room: live };
   window.zawaroomLive = { stats: () => live.stats(), benchPeople: (n) => live.benchPeople(n) };

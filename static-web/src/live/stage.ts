@@ -52,6 +52,23 @@ function px(value: string | undefined, fallback: number): number {
 }
 
 /**
+ * Whether WebGL would run in software (SwiftShader, llvmpipe: no GPU). There the canvas renderer
+ * draws the same scene with far less CPU, so it goes first.
+ */
+function softwareWebGl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    if (!gl) return true;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|software|basic render/i.test(renderer);
+  } catch {
+    return true;
+  }
+}
+
+/**
  * The room on a PixiJS canvas (WebGL, canvas fallback): the background at the R6 scale rules,
  * the meeting rooms, boards and avatars. Avatars glide between server positions and are culled
  * when off screen, so a thousand stay smooth. Drag pans, wheel and pinch zoom within limits.
@@ -92,9 +109,10 @@ export class Stage {
       antialias: true,
       autoDensity: true,
       resolution: Math.min(window.devicePixelRatio || 1, 2),
-      preference: ['webgl', 'canvas'],
+      preference: softwareWebGl() ? ['canvas', 'webgl'] : ['webgl', 'canvas'],
     });
     if (this.destroyed) { this.app.destroy(true); return; }
+    this.app.ticker.maxFPS = 60;
     this.rendererName = this.app.renderer.name;
     this.app.canvas.classList.add('room-canvas');
     this.app.canvas.setAttribute('data-renderer', this.rendererName);
@@ -116,6 +134,7 @@ export class Stage {
   }
 
   get screen(): { width: number; height: number } {
+    if (!this.ready) return { width: this.host.clientWidth || 1, height: this.host.clientHeight || 1 };
     return { width: this.app.screen.width, height: this.app.screen.height };
   }
 
@@ -291,6 +310,11 @@ export class Stage {
     if (reach) this.reachLayer.circle(reach.x, reach.y, reach.r).fill({ color: 0x2f6fde, alpha: 0.05 }).stroke({ color: 0x2f6fde, alpha: 0.35, width: 2 });
   }
 
+  /** The people whose avatars are on screen (drawn, not culled). */
+  visibleAvatars(): string[] {
+    return [...this.avatars].filter(([, a]) => a.root.visible && !a.root.destroyed).map(([email]) => email);
+  }
+
   // --- boards
 
   upsertBoard(board: Board): void {
@@ -460,6 +484,8 @@ export class Stage {
     const v = this.view;
     const pad = 80;
     let drawn = 0;
+    // Avatars keep a readable size on screen when the room is zoomed out.
+    const avatarScale = Math.min(2.5, Math.max(1, 0.9 / this.scale));
     for (const a of this.avatars.values()) {
       if (!a.self && a.start > 0) {
         const t = Math.min(1, (now - a.start) / glideMs);
@@ -470,8 +496,7 @@ export class Stage {
       const visible = a.root.x > v.x - pad && a.root.x < v.x + v.width + pad && a.root.y > v.y - pad && a.root.y < v.y + v.height + pad;
       a.root.visible = visible;
       if (visible) drawn++;
-      // Names only when they are readable.
-      a.name.visible = this.scale >= 0.45;
+      if (a.root.scale.x !== avatarScale) a.root.scale.set(avatarScale);
     }
     this.drawnAvatars = drawn;
     this.frames++;
