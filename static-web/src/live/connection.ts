@@ -38,6 +38,8 @@ export class LiveConnection {
   private heartbeat: number | undefined;
   private firstToken: string | null;
   private stopped = false;
+  /** Why entering again was refused, when it was. */
+  refused: unknown = null;
 
   constructor(
     entered: EnterResponse,
@@ -85,8 +87,18 @@ export class LiveConnection {
       this.firstToken = null;
       return token;
     }
-    const again = await this.reenter();
-    return again.negotiate.accessToken;
+    try {
+      const again = await this.reenter();
+      return again.negotiate.accessToken;
+    } catch (error) {
+      // Not allowed in any more (signed out, deleted, entry permission changed, room gone): stop retrying.
+      const status = (error as { status?: number })?.status;
+      if (status === 401 || status === 403 || status === 404) {
+        this.refused = error;
+        void this.hub.stop();
+      }
+      throw error;
+    }
   }
 
   async start(): Promise<void> {

@@ -223,8 +223,8 @@ export function hubErrorCode(error: unknown): string {
 
 /** Two letters for an avatar: the initials of the name, or the first letters of the e-mail. */
 export function initials(name: string, email: string): string {
-  const source = (name || email).trim();
-  const words = source.split(/[\s@._-]+/).filter(Boolean);
+  const source = name.trim() || email.split('@')[0];
+  const words = source.split(/[\s._-]+/).filter(Boolean);
   if (words.length === 0) return '?';
   // Japanese names: the first character of the family name (and the given name when separated).
   if (/[^\x00-\x7F]/.test(words[0])) return words.length > 1 ? words[0][0] + words[1][0] : [...words[0]].slice(0, 2).join('');

@@ -74,6 +74,8 @@ export class LiveRoom implements RoomListener {
   private frameHandle = 0;
   private lastFrame = 0;
   private myMeetingRoom: string | null = null;
+  private hubSnapshots = 0;
+  private connectedAt = 0;
   private cameraOn = false;
   private disposed = false;
   private readonly channel: BroadcastChannel | null;
@@ -234,10 +236,21 @@ export class LiveRoom implements RoomListener {
       this.stage.upsertPerson(p, false);
     }
     if (mine) {
-      // A reconnect may have kept another position (the replaced connection's): take the server's when standing still.
-      if (!this.walking) this.me = { ...this.me, ...mine, reach: mine.reach ?? this.me.reach };
-      else this.me = { ...this.me, status: mine.status, inZoomMeeting: mine.inZoomMeeting };
+      this.hubSnapshots += 1;
+      if (this.hubSnapshots === 1 && !this.walking) {
+        // The first snapshot of the hub: where the server placed one (the entry position, or where a replaced tab stood).
+        this.me = { ...this.me, ...mine, reach: mine.reach ?? this.me.reach };
+        this.stage.centreOn(this.me.x, this.me.y);
+      } else {
+        // A reconnect or resync: one stays where one is; the server learns it again.
+        this.me = { ...this.me, status: mine.status, inZoomMeeting: mine.inZoomMeeting, reach: mine.reach ?? this.me.reach };
+        if (Math.round(mine.x) !== Math.round(this.me.x) || Math.round(mine.y) !== Math.round(this.me.y)) {
+          this.sentAt = { x: Number.NaN, y: Number.NaN };
+          this.sendMove(performance.now());
+        }
+      }
       this.stage.upsertPerson(this.me, true);
+      this.connectedAt = performance.now();
     }
     this.people.set(this.me.email, this.me);
     this.boards.clear();
@@ -263,8 +276,9 @@ export class LiveRoom implements RoomListener {
 
   left(email: string): void {
     if (email === this.me.email) {
-      // Removed from the room (an admin deleted the member, or the server swept the connection).
-      if (this.connState === 'left') return;
+      // Removed from the room (an admin deleted the member, or the server swept the connection). Just
+      // after a reconnect it is the old connection's departure, not this one's.
+      if (this.connState === 'left' || performance.now() - this.connectedAt < 5000) return;
       this.connState = 'closed';
       this.connection?.close();
       this.refreshState();
@@ -721,6 +735,10 @@ export class LiveRoom implements RoomListener {
     const micLabel = !this.voice.micAvailable ? t('live.micUnavailableShort') : this.voice.micMuted ? t('live.micOff') : t('live.micOn');
     const toolbar = h('div', { class: 'live-toolbar', role: 'toolbar', 'aria-label': t('live.tools') },
       h('div', { class: 'live-title' },
+        h('a', {
+          class: 'back', href: this.ctx.href(`/spaces/${this.spaceId}`), title: t('room.backToSelect'), 'aria-label': t('room.backToSelect'),
+          onclick: (e: MouseEvent) => { e.preventDefault(); void this.leave(); },
+        }, '←'),
         h('h1', { class: 'live-room-name' }, this.roomName),
         this.statePill = h('span', { class: `live-state ${this.connState}` }, t(`live.state.${this.connState}` as MessageKey))),
       h('label', { class: 'tool-field' }, h('span', {}, t('live.status')), statusSelect),

@@ -68,6 +68,14 @@ function softwareWebGl(): boolean {
   }
 }
 
+/** WebGL first, the canvas where WebGL would be software; `zawaroom.renderer` in local storage overrides (benchmarks). */
+function rendererPreference(): ('webgl' | 'canvas')[] {
+  const chosen = localStorage.getItem('zawaroom.renderer');
+  if (chosen === 'webgl') return ['webgl', 'canvas'];
+  if (chosen === 'canvas') return ['canvas', 'webgl'];
+  return softwareWebGl() ? ['canvas', 'webgl'] : ['webgl', 'canvas'];
+}
+
 /**
  * The room on a PixiJS canvas (WebGL, canvas fallback): the background at the R6 scale rules,
  * the meeting rooms, boards and avatars. Avatars glide between server positions and are culled
@@ -109,7 +117,7 @@ export class Stage {
       antialias: true,
       autoDensity: true,
       resolution: Math.min(window.devicePixelRatio || 1, 2),
-      preference: softwareWebGl() ? ['canvas', 'webgl'] : ['webgl', 'canvas'],
+      preference: rendererPreference(),
     });
     if (this.destroyed) { this.app.destroy(true); return; }
     this.app.ticker.maxFPS = 60;

@@ -63,6 +63,17 @@ public sealed class LiveBrowserTests(LiveBrowserTests.Fixture fixture, ITestOutp
         output.WriteLine(text);
     }
 
+    /// <summary>The pure rules of static-web/src/live/model.ts (R6 scale, L3 hearing, L4 sequence, hub error codes), in node.</summary>
+    [Fact]
+    public async Task The_rules_the_room_screen_decides_by_hold()
+    {
+        var web = Path.Combine(RepositoryRoot(), "static-web");
+        Assert.True(File.Exists(Path.Combine(web, "node_modules", ".bin", "tsc")), "static-web/node_modules is missing: run tests/setup.d/30-web.sh (npm ci).");
+        var (exitCode, text) = await RunNode(Path.Combine(RepositoryRoot(), "tests", "e2e"), "live-rules.test.mjs", new Dictionary<string, string> { ["NO_COLOR"] = "1" });
+        Assert.True(exitCode == 0, $"The live-room rules failed (exit {exitCode}):\n{text}");
+        output.WriteLine(text);
+    }
+
     static async Task LimitEntry(TestSite site, string roomId, params string[] emails)
     {
         var admin = await site.Admin();
