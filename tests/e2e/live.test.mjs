@@ -81,6 +81,14 @@ test('two people in one room see each other, move, change status, write, knock a
   assert.equal((await a.page.locator('.live-state').textContent()).trim(), '接続済み');
   await screenshot(a.page, '20-live-room-two-people');
 
+  // L3: standing together in the guest area (whole-room audio) they hear each other: a WebRTC
+  // connection each way, signalled through the hub; a's camera reaches b.
+  await a.page.locator(`.live-room[data-voice~="${userEmail}"]`).waitFor({ timeout: 30000 });
+  await b.page.locator(`.live-room[data-voice~="${adminEmail}"]`).waitFor({ timeout: 30000 });
+  await a.page.getByTestId('camera').click();
+  await b.page.locator(`.video-tile[data-email="${adminEmail}"] video`).waitFor({ timeout: 30000 });
+  await a.page.getByTestId('camera').click();
+
   // a moves by clicking on the floor; b sees the position a stopped at.
   const start = await positionOf(a.page, adminEmail);
   const canvas = a.page.locator('canvas.room-canvas');

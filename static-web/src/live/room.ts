@@ -301,7 +301,8 @@ export class LiveRoom implements RoomListener {
       p.y = m.y;
       p.meetingRoomId = m.meetingRoomId ?? null;
       this.stage.moveTo(m.email, m.x, m.y);
-      this.drawRow(p);
+      if (wasIn !== (p.meetingRoomId ?? null)) this.drawRow(p);
+      else this.drawPosition(p);
       // The door: someone comes into or goes out of one's own meeting room.
       const nowIn = p.meetingRoomId ?? null;
       if (wasIn !== nowIn && this.myMeetingRoom !== null && (wasIn === this.myMeetingRoom || nowIn === this.myMeetingRoom))
@@ -461,7 +462,7 @@ export class LiveRoom implements RoomListener {
       this.stage.keepInView(x, y);
       this.stage.setReach({ x, y, r: this.reachOf(this.me) });
       this.enteredMeetingRoom();
-      this.drawRow(this.me);
+      this.drawPosition(this.me);
       if (now - this.lastMoveSent >= moveEveryMs) this.sendMove(now);
     }
     if (this.keys.size === 0 && !this.walkTarget) {
@@ -481,7 +482,7 @@ export class LiveRoom implements RoomListener {
     this.me.x = x;
     this.me.y = y;
     void this.connection?.send('Move', { x, y });
-    this.drawRow(this.me);
+    this.drawPosition(this.me);
   }
 
   /** One's own meeting room changed: the door, the BGM, the voice connections. */
@@ -493,6 +494,7 @@ export class LiveRoom implements RoomListener {
     this.sounds.door(this.settings.sound.doorVolume);
     this.updateBgm();
     this.voice.update();
+    this.drawRow(this.me);
   }
 
   private updateBgm(): void {
@@ -808,13 +810,20 @@ export class LiveRoom implements RoomListener {
       self ? null : h('button', { type: 'button', class: 'link-button knock', onclick: () => void this.knock(p), title: t('live.knockTitle', { name: p.name || p.email }) }, t('live.knock')));
   }
 
-  private drawRow(p: PersonState): void {
+  /** A person's position on their row (data-x, data-y): the cheap update every move batch makes. */
+  private drawPosition(p: PersonState): HTMLElement | undefined {
     const row = this.rows.get(p.email);
-    if (!row) return;
+    if (!row) return undefined;
     const x = String(Math.round(p.x));
     const y = String(Math.round(p.y));
     if (row.dataset.x !== x) row.dataset.x = x;
     if (row.dataset.y !== y) row.dataset.y = y;
+    return row;
+  }
+
+  private drawRow(p: PersonState): void {
+    const row = this.drawPosition(p);
+    if (!row) return;
     row.dataset.status = p.status;
     row.dataset.meetingRoom = p.meetingRoomId ?? '';
     row.dataset.zoom = String(!!p.inZoomMeeting);
@@ -849,6 +858,7 @@ export class LiveRoom implements RoomListener {
     }
     this.videos.replaceChildren(...items);
     this.element.dataset.peers = this.voice.peerEmails.join(' ');
+    this.element.dataset.voice = this.voice.connectedTo.join(' ');
   }
 
   private minimapClick(e: MouseEvent): void {

@@ -1,4 +1,4 @@
-import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, type Texture } from 'pixi.js';
+import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, Texture } from 'pixi.js';
 import { entryScale, initials, maximumScale, minimumScale, statusColor, type Board, type MeetingRoom, type RoomSettings } from './model';
 
 export interface View {
@@ -19,7 +19,7 @@ export interface StageEvents {
 
 interface Avatar {
   root: Container;
-  disc: Graphics;
+  disc: Sprite;
   badge: Graphics;
   label: Text;
   name: Text;
@@ -91,7 +91,7 @@ export class Stage {
   private readonly avatarsLayer = new Container();
   private readonly avatars = new Map<string, Avatar>();
   private readonly boards = new Map<string, { board: Board; root: Container }>();
-  private readonly discs = new Map<number, GraphicsContext>();
+  private readonly discs = new Map<number, Texture>();
   private readonly labelStyle = new TextStyle({ fontSize: 15, fontWeight: '700', fill: 0xffffff, fontFamily: 'system-ui, sans-serif' });
   private readonly nameStyle = new TextStyle({ fontSize: 13, fill: 0x1f2733, fontFamily: 'system-ui, sans-serif', stroke: { color: 0xffffff, width: 3 } });
   private scale = 1;
@@ -101,6 +101,7 @@ export class Stage {
   private camX = 0;
   private camY = 0;
   private reach: { x: number; y: number; r: number } | null = null;
+  private namesShown = true;
   private ready = false;
   private destroyed = false;
   rendererName = '';
@@ -125,6 +126,7 @@ export class Stage {
     this.app.canvas.classList.add('room-canvas');
     this.app.canvas.setAttribute('data-renderer', this.rendererName);
     this.host.appendChild(this.app.canvas);
+    this.avatarsLayer.sortableChildren = true;
     this.world.addChild(this.backgroundLayer, this.roomsLayer, this.boardsLayer, this.reachLayer, this.avatarsLayer);
     this.app.stage.addChild(this.world);
     this.drawDefaultBackground();
@@ -230,15 +232,29 @@ export class Stage {
 
   // --- avatars
 
-  private disc(color: number): GraphicsContext {
-    let context = this.discs.get(color);
-    if (!context) {
-      context = new GraphicsContext()
-        .circle(0, 0, avatarRadius + 4).fill(0xffffff)
-        .circle(0, 0, avatarRadius).fill(color);
-      this.discs.set(color, context);
+  /**
+   * The avatar's disc in a status colour, drawn once per colour into a texture (at twice the size,
+   * sharp when zoomed in): a sprite is the cheapest thing to draw a thousand times, in WebGL and canvas alike.
+   */
+  private disc(color: number): Texture {
+    let texture = this.discs.get(color);
+    if (!texture) {
+      const size = (avatarRadius + 4) * 2 * 2;
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = size;
+      const g = canvas.getContext('2d')!;
+      g.fillStyle = '#ffffff';
+      g.beginPath();
+      g.arc(size / 2, size / 2, size / 2, 0, Math.PI * 2);
+      g.fill();
+      g.fillStyle = `#${color.toString(16).padStart(6, '0')}`;
+      g.beginPath();
+      g.arc(size / 2, size / 2, avatarRadius * 2, 0, Math.PI * 2);
+      g.fill();
+      texture = Texture.from(canvas);
+      this.discs.set(color, texture);
     }
-    return context;
+    return texture;
   }
 
   private static zoomBadge = new GraphicsContext()
@@ -251,17 +267,21 @@ export class Stage {
     if (!a) {
       const root = new Container();
       root.label = `avatar:${p.email}`;
-      const disc = new Graphics(this.disc(statusColor(p.status)));
+      const disc = new Sprite(this.disc(statusColor(p.status)));
+      disc.anchor.set(0.5);
+      disc.scale.set(0.5);
       const label = new Text({ text: initials(p.name, p.email), style: this.labelStyle });
       label.anchor.set(0.5);
       const name = new Text({ text: p.name || p.email, style: this.nameStyle });
       name.anchor.set(0.5, 0);
       name.position.set(0, avatarRadius + 6);
+      name.visible = this.namesShown || self;
       const badge = new Graphics(Stage.zoomBadge);
       badge.position.set(avatarRadius, -avatarRadius);
       badge.visible = false;
       root.addChild(disc, label, name, badge);
       if (self) {
+        root.zIndex = 1; // one's own avatar above the others
         const ring = new Graphics().circle(0, 0, avatarRadius + 7).stroke({ color: 0x2f6fde, width: 3 });
         root.addChildAt(ring, 0);
       }
@@ -303,7 +323,7 @@ export class Stage {
     const a = this.avatars.get(email);
     if (!a || a.status === status) return;
     a.status = status;
-    a.disc.context = this.disc(statusColor(status));
+    a.disc.texture = this.disc(statusColor(status));
   }
 
   setZoom(email: string, inZoomMeeting: boolean): void {
@@ -505,6 +525,12 @@ export class Stage {
       a.root.visible = visible;
       if (visible) drawn++;
       if (a.root.scale.x !== avatarScale) a.root.scale.set(avatarScale);
+    }
+    // Names only while the screen is not crowded (or for oneself): a crowd of labels is unreadable and costly.
+    const names = drawn <= 150;
+    if (names !== this.namesShown) {
+      this.namesShown = names;
+      for (const a of this.avatars.values()) a.name.visible = names || a.self;
     }
     this.drawnAvatars = drawn;
     this.frames++;

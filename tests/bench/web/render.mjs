@@ -1,5 +1,5 @@
 // Render cost of the live room with 1,000 avatars, in Debian's headless chromium.
-// Starts the built app (functions/bin/Debug/net10.0) on a free loopback port with its own data
+// Starts the built app (functions/bin/Debug/net10.0, content root functions/) on a free loopback port with its own data
 // directory, creates a site, enters a room in the browser, adds N people that are not really there
 // (window.zawaroomLive.benchPeople: they walk a little every 100 ms, like server ticks), and counts
 // the frames the canvas draws for a few seconds: zoomed out (the entry scale, everyone on screen) and
@@ -20,16 +20,18 @@ const { chromium } = createRequire(join(root, 'tests', 'e2e', 'package.json'))('
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
 const people = Number(arg('--people', '1000'));
 const seconds = Number(arg('--seconds', '10'));
-const appDir = join(root, 'functions', 'bin', 'Debug', 'net10.0');
-if (!existsSync(join(appDir, 'Zawaroom.Functions.dll')) || !existsSync(join(appDir, 'wwwroot', 'index.html'))) {
-  console.error(`Build the app first (dotnet build functions): ${appDir} has no app or no wwwroot.`);
+// The app runs from functions/ (its content root: appsettings.json and the built web app in wwwroot/).
+const appDir = join(root, 'functions');
+const appDll = join(appDir, 'bin', 'Debug', 'net10.0', 'Zawaroom.Functions.dll');
+if (!existsSync(appDll) || !existsSync(join(appDir, 'wwwroot', 'index.html'))) {
+  console.error('Build the app first (dotnet build functions): the app or functions/wwwroot is missing.');
   process.exit(1);
 }
 
 const port = await new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
 const data = mkdtempSync(join(tmpdir(), 'zawaroom-web-bench-'));
 const base = `http://127.0.0.1:${port}`;
-const server = spawn('dotnet', ['Zawaroom.Functions.dll'], {
+const server = spawn('dotnet', [appDll], {
   cwd: appDir, stdio: 'ignore',
   env: {
     ...process.env, ASPNETCORE_URLS: base, ASPNETCORE_ENVIRONMENT: 'Development', Zawaroom__DataDirectory: data,
