@@ -14,6 +14,7 @@ export interface VoiceRoom {
 type SignalData =
   | { type: 'offer' | 'answer'; sdp: string }
   | { type: 'candidate'; candidate: RTCIceCandidateInit }
+  | { type: 'candidates'; candidates: RTCIceCandidateInit[] }
   | { type: 'bye' };
 
 interface Peer {
@@ -27,6 +28,9 @@ interface Peer {
   source: MediaStreamAudioSourceNode | null;
   video: MediaStream | null;
   videoLive: boolean;
+  /** ICE candidates gathered in the last moment, sent as one signal (the hub rate-limits signalling). */
+  candidates: RTCIceCandidateInit[];
+  flush: number | undefined;
 }
 
 /**
@@ -132,11 +136,13 @@ export class Voice {
     audio.autoplay = true;
     const peer: Peer = {
       email, pc, polite: (me?.email ?? '') > email, makingOffer: false, ignoreOffer: false,
-      audio, gain: null, source: null, video: null, videoLive: false,
+      audio, gain: null, source: null, video: null, videoLive: false, candidates: [], flush: undefined,
     };
     this.peers.set(email, peer);
     pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.send(peer, { type: 'candidate', candidate: candidate.toJSON() });
+      if (candidate) peer.candidates.push(candidate.toJSON());
+      if (peer.flush === undefined && peer.candidates.length > 0)
+        peer.flush = window.setTimeout(() => this.flushCandidates(peer), candidate ? 80 : 0);
     };
     pc.onnegotiationneeded = async () => {
       try {
@@ -191,6 +197,12 @@ export class Voice {
     this.room.changed();
   }
 
+  private flushCandidates(peer: Peer): void {
+    peer.flush = undefined;
+    const candidates = peer.candidates.splice(0);
+    if (candidates.length > 0 && this.peers.get(peer.email) === peer) this.send(peer, { type: 'candidates', candidates });
+  }
+
   private send(peer: Peer, data: SignalData): void {
     this.room.signal(peer.email, data).catch((error: unknown) => {
       // Refused (not audible any more, or gone): the connection has no future.
@@ -220,11 +232,13 @@ export class Voice {
           await pc.setLocalDescription();
           if (pc.localDescription) this.send(peer, { type: 'answer', sdp: pc.localDescription.sdp });
         }
-      } else if (data.type === 'candidate') {
-        try {
-          await pc.addIceCandidate(data.candidate);
-        } catch (error) {
-          if (!peer.ignoreOffer) throw error;
+      } else if (data.type === 'candidate' || data.type === 'candidates') {
+        for (const candidate of data.type === 'candidate' ? [data.candidate] : data.candidates ?? []) {
+          try {
+            await pc.addIceCandidate(candidate);
+          } catch (error) {
+            if (!peer.ignoreOffer) throw error;
+          }
         }
       }
     } catch {
@@ -237,6 +251,7 @@ export class Voice {
     const peer = this.peers.get(email);
     if (!peer) return;
     this.peers.delete(email);
+    if (peer.flush !== undefined) window.clearTimeout(peer.flush);
     if (tell) this.send(peer, { type: 'bye' });
     peer.source?.disconnect();
     peer.gain?.disconnect();
