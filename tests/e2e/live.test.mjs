@@ -111,6 +111,16 @@ test('two people in one room see each other, move, change status, write, knock a
   await waitForPosition(b.page, adminEmail, keyed);
   await screenshot(b.page, '21-live-room-after-move');
 
+  // L4: a's connection drops; it reconnects by itself (a new enter and snapshot), keeps its place,
+  // and both see each other as before.
+  await a.page.evaluate(() => window.zawaroomLive.dropConnection());
+  await a.page.locator('.live-room[data-state=reconnecting], .live-room[data-state=live]').first().waitFor();
+  await a.page.locator('.live-room[data-state=live]').waitFor({ timeout: 30000 });
+  await row(a.page, userEmail).waitFor();
+  await row(b.page, adminEmail).waitFor();
+  await waitForPosition(b.page, adminEmail, keyed);
+  assert.deepEqual(await positionOf(a.page, adminEmail), keyed);
+
   // Status: a is busy; b sees it in the list.
   await a.page.locator('select.status-select').selectOption('busy');
   await b.page.locator(`.person[data-email="${adminEmail}"][data-status=busy]`).waitFor();
@@ -149,7 +159,7 @@ test('two people in one room see each other, move, change status, write, knock a
   await row(b.page, adminEmail).waitFor({ state: 'detached' });
   assert.equal(await onCanvas(b.page, adminEmail), false);
   assert.equal((await b.page.locator('.people-count').textContent()).trim(), '1');
-  await b.page.locator('.chat-line.system', { hasText: 'さんが退室しました' }).waitFor();
+  await b.page.locator('.chat-line.system', { hasText: 'さんが退室しました' }).last().waitFor();
   await screenshot(b.page, '23-live-room-after-leave');
 });
 

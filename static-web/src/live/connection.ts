@@ -151,6 +151,12 @@ export class LiveConnection {
     await this.hub.stop();
   }
 
+  /** Diagnostics: drops the transport as a lost network would, so the automatic reconnect runs (browser tests). */
+  dropTransport(): void {
+    const inner = (this.hub as unknown as { connection?: { stop(error?: Error): Promise<void> } }).connection;
+    void inner?.stop(new Error('transport dropped (diagnostics)'));
+  }
+
   /** Closes without Leave (page closed); the server's disconnect removes the avatar. */
   close(): void {
     this.stopped = true;

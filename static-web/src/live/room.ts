@@ -294,8 +294,16 @@ export class LiveRoom implements RoomListener {
   moved(batch: Moved[]): void {
     for (const m of batch) {
       if (m.email === this.me.email) continue;
-      const p = this.people.get(m.email);
-      if (!p) continue;
+      let p = this.people.get(m.email);
+      if (!p) {
+        // Someone moves who is not on one's list: the list is stale (a reconnect raced a departure).
+        // Show them at once and ask the server for a fresh snapshot.
+        p = { email: m.email, name: m.email.split('@')[0], x: m.x, y: m.y, status: 'online', meetingRoomId: m.meetingRoomId ?? null };
+        this.people.set(m.email, p);
+        this.stage.upsertPerson(p, false);
+        this.drawPeople();
+        this.resync();
+      }
       const wasIn = p.meetingRoomId ?? null;
       p.x = m.x;
       p.y = m.y;
@@ -351,6 +359,16 @@ export class LiveRoom implements RoomListener {
       default:
         break;
     }
+  }
+
+  private lastResync = 0;
+
+  /** Asks for a fresh snapshot (L4 Resync), at most every few seconds. */
+  private resync(): void {
+    const now = performance.now();
+    if (now - this.lastResync < 3000) return;
+    this.lastResync = now;
+    void this.connection?.send('Resync', {});
   }
 
   zoom(email: string, inZoomMeeting: boolean): void {
@@ -915,6 +933,11 @@ export class LiveRoom implements RoomListener {
       if (this.disposed) { window.clearInterval(timer); return; }
       this.moved(fake.map((p) => ({ email: p.email, x: Math.min(width, Math.max(0, p.x + (Math.random() - 0.5) * 60)), y: Math.min(height, Math.max(0, p.y + (Math.random() - 0.5) * 60)) })));
     }, 100);
+  }
+
+  /** Diagnostics: loses the connection like a network drop; the room reconnects by itself. */
+  dropConnection(): void {
+    this.connection?.dropTransport();
   }
 
   stats(): { frames: number; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[] } {

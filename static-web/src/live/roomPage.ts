@@ -11,8 +11,8 @@ let active: { roomId: string; room: LiveRoom } | null = null;
 
 declare global {
   interface Window {
-    /** Diagnostics of the live room (the render benchmark in tests/bench/web reads them). */
-    zawaroomLive?: { stats(): unknown; benchPeople(count: number): void };
+    /** Diagnostics of the live room (the render benchmark in tests/bench/web and the browser tests use them). */
+    zawaroomLive?: { stats(): unknown; benchPeople(count: number): void; dropConnection(): void };
   }
 }
 
@@ -49,7 +49,7 @@ async function roomPage(ctx: AppContext, params: Record<string, string>): Promis
   const [settings, { LiveRoom }] = await Promise.all([settingsRead, import('./room')]);
   const live = new LiveRoom(ctx, api, room.name, room.spaceId, settings, entered);
   active = { roomId: room.id, room: live };
-  window.zawaroomLive = { stats: () => live.stats(), benchPeople: (n) => live.benchPeople(n) };
+  window.zawaroomLive = { stats: () => live.stats(), benchPeople: (n) => live.benchPeople(n), dropConnection: () => live.dropConnection() };
   watchRemoval(live);
   void live.start().catch((error: unknown) => {
     console.warn('[live] the room could not start', error);
