@@ -176,3 +176,29 @@ test('a member outside the entry permission is refused in Japanese, with a way b
   await page.getByRole('link', { name: /ルーム選択に戻る/ }).click();
   await page.locator('section.spaces').waitFor();
 });
+
+test('without a microphone (no permission) the room still works and the mic shows as unavailable', async (t) => {
+  // A browser without the fake-media flags: the permission prompt is dismissed, getUserMedia fails.
+  const plain = await launch();
+  t.after(() => plain.close());
+  const session = await newPage(plain);
+  t.after(async () => {
+    await session.context.close();
+    assert.deepEqual(session.problems.filter((p) => !p.includes('status of 4')), [], 'the page had script errors');
+  });
+  const { page } = session;
+  await logIn(page, userEmail);
+  await enter(page);
+  const mic = page.getByTestId('mic');
+  await page.locator('[data-testid=mic].unavailable').waitFor();
+  assert.equal((await mic.textContent()).trim(), 'マイクなし');
+  await mic.click();
+  await page.getByRole('status').filter({ hasText: 'マイクが使えません' }).waitFor();
+  // Everything else still works: a message goes out and comes back.
+  await page.getByRole('textbox', { name: 'メッセージ' }).fill('マイクなしでも参加しています');
+  await page.getByRole('button', { name: '送信' }).click();
+  await page.locator('.chat-line.message', { hasText: 'マイクなしでも参加しています' }).waitFor();
+  await screenshot(page, '25-live-room-no-microphone');
+  await page.getByRole('button', { name: '退室する' }).click();
+  await page.locator('section.spaces').waitFor();
+});

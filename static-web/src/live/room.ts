@@ -159,7 +159,7 @@ export class LiveRoom implements RoomListener {
     await drawing;
     this.channel?.postMessage({ type: 'entered', id: this.instance });
     this.viewChanged(this.stage.view);
-    void this.voice.start().then(() => this.render());
+    void this.voice.start().then(() => this.renderToolbar());
     this.sounds.chime(this.settings.sound.entryChimeVolume);
     this.updateBgm();
     const focus = (focused: boolean) => void this.command('Focus', { focused, cid: commandId() }, true);
@@ -624,7 +624,7 @@ export class LiveRoom implements RoomListener {
     if (!this.voice.micAvailable) { notify(t('live.micUnavailable')); return; }
     const muted = !this.voice.micMuted;
     this.voice.setMicMuted(muted);
-    this.render();
+    this.renderToolbar();
     await this.command('Mute', { kind: 'audio', muted, cid: commandId() }, true);
   }
 
@@ -632,7 +632,7 @@ export class LiveRoom implements RoomListener {
     const muted = !this.voice.speakerMuted;
     this.voice.setSpeakerMuted(muted);
     this.sounds.setMuted(muted);
-    this.render();
+    this.renderToolbar();
     await this.command('Mute', { kind: 'speaker', muted, cid: commandId() }, true);
   }
 
@@ -645,19 +645,19 @@ export class LiveRoom implements RoomListener {
       notify(t('live.cameraUnavailable'));
       return;
     }
-    this.render();
+    this.renderToolbar();
     await this.command('Mute', { kind: 'video', muted: !on, cid: commandId() }, true);
   }
 
   private async toggleShare(): Promise<void> {
     const on = !this.voice.sharing;
     try {
-      await this.voice.setSharing(on, () => { void this.command('ShareScreen', { sharing: false, cid: commandId() }, true); this.render(); });
+      await this.voice.setSharing(on, () => { void this.command('ShareScreen', { sharing: false, cid: commandId() }, true); this.renderToolbar(); });
     } catch {
       notify(t('live.shareUnavailable'));
       return;
     }
-    this.render();
+    this.renderToolbar();
     await this.command('ShareScreen', { sharing: on, cid: commandId() });
   }
 
@@ -734,7 +734,8 @@ export class LiveRoom implements RoomListener {
   }
 
   /** Draws the room's panels from the state (again after a language change); the canvas stays. */
-  render(): void {
+  /** The toolbar from the state; redrawn alone when a button changes, so typing in the chat is not disturbed. */
+  private toolbar(): HTMLElement {
     const statusSelect = h('select', {
       class: 'status-select', 'aria-label': t('live.status'), name: 'status',
       onchange: () => void this.setStatus(statusSelect.value),
@@ -753,7 +754,7 @@ export class LiveRoom implements RoomListener {
       }, label);
 
     const micLabel = !this.voice.micAvailable ? t('live.micUnavailableShort') : this.voice.micMuted ? t('live.micOff') : t('live.micOn');
-    const toolbar = h('div', { class: 'live-toolbar', role: 'toolbar', 'aria-label': t('live.tools') },
+    return h('div', { class: 'live-toolbar', role: 'toolbar', 'aria-label': t('live.tools') },
       h('div', { class: 'live-title' },
         h('a', {
           class: 'back', href: this.ctx.href(`/spaces/${this.spaceId}`), title: t('room.backToSelect'), 'aria-label': t('room.backToSelect'),
@@ -773,6 +774,18 @@ export class LiveRoom implements RoomListener {
       h('button', { type: 'button', class: 'tool', 'data-testid': 'image', onclick: () => file.click() }, t('live.image')), file,
       h('button', { type: 'button', class: 'danger leave', 'data-testid': 'leave', onclick: () => void this.leave() }, t('live.leave')));
 
+  }
+
+  /** Redraws just the toolbar in place. */
+  private renderToolbar(): void {
+    const old = this.element.querySelector('.live-toolbar');
+    if (old) old.replaceWith(this.toolbar());
+    else this.render();
+    this.refreshState();
+  }
+
+  render(): void {
+    const toolbar = this.toolbar();
     this.peopleCount = h('span', { class: 'badge people-count' }, String(this.people.size));
     this.peopleList = h('ul', { class: 'people-list', 'aria-label': t('live.people') });
     this.rows.clear();
