@@ -137,6 +137,14 @@ test('two people in one room see each other, move, change status, write, knock a
   await row(a.page, userEmail).getByRole('button', { name: '声かけ' }).click();
   await b.page.locator('.knock-notice', { hasText: 'さんが声をかけています' }).waitFor();
 
+  // Clicking an avatar on the canvas opens its card (b's own, at the centre of b's screen).
+  await b.page.locator('canvas.room-canvas').click();
+  const card = b.page.locator(`.avatar-card[data-email="${userEmail}"]`);
+  await card.waitFor();
+  assert.match(await card.textContent(), /（あなた）/);
+  await b.page.keyboard.press('Escape');
+  await card.waitFor({ state: 'detached' });
+
   // A sticky note put up by b is drawn for a (its board arrives in the room's event).
   await b.page.getByTestId('sticky').click();
   const dialog = b.page.locator('dialog[open]');

@@ -107,6 +107,7 @@ export class LiveRoom implements RoomListener {
     this.stage = new Stage(this.stageHost, settings, {
       click: (x, y) => { this.walkTarget = { x, y }; this.keys.clear(); this.startWalking(); },
       board: (board) => void this.editBoard(board),
+      avatar: (email, sx, sy) => this.avatarCard(email, sx, sy),
       view: (view) => this.viewChanged(view),
     });
     this.voice = new Voice({
@@ -671,6 +672,37 @@ export class LiveRoom implements RoomListener {
 
   private async ringBell(): Promise<void> {
     await this.command('RingBell', { cid: commandId() });
+  }
+
+  /** The card of someone clicked on the canvas: name, status, where they are; knock from there. */
+  private avatarCard(email: string, sx: number, sy: number): void {
+    this.element.querySelector('.avatar-card')?.remove();
+    const p = this.people.get(email);
+    if (!p) return;
+    const self = email === this.me.email;
+    const statusText = hasKey(`live.status.${p.status}`) ? t(`live.status.${p.status}` as MessageKey) : p.status;
+    const meetingRoom = this.settings.meetingRooms.find((m) => m.id === p.meetingRoomId)?.name;
+    const close = () => { card.remove(); document.removeEventListener('keydown', onKey); };
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') close(); };
+    const card: HTMLElement = h('div', { class: 'avatar-card', role: 'dialog', 'aria-label': p.name || p.email, dataset: { email }, style: `left:${Math.round(sx + 12)}px;top:${Math.round(sy + 12)}px` },
+      h('strong', { class: 'avatar-card-name' }, (p.name || p.email) + (self ? ` ${t('live.you')}` : '')),
+      h('span', { class: 'avatar-card-email' }, p.email),
+      h('span', { class: 'avatar-card-status' },
+        h('span', { class: 'status-dot', style: `background:${cssColor(statusColor(p.status))}` }), statusText, meetingRoom ? ` · ${meetingRoom}` : ''),
+      p.inZoomMeeting ? h('span', { class: 'zoom-badge' }, t('live.inZoomMeeting')) : null,
+      h('div', { class: 'avatar-card-actions' },
+        self ? null : h('button', { type: 'button', class: 'primary', onclick: () => { close(); void this.knock(p); } }, t('live.knock')),
+        h('button', { type: 'button', class: 'secondary', onclick: close }, t('app.close'))));
+    document.addEventListener('keydown', onKey);
+    const stage = this.element.querySelector('.live-stage');
+    stage?.appendChild(card);
+    // Keep the card inside the stage when clicked near its right or bottom edge.
+    if (stage) {
+      const room = stage.getBoundingClientRect();
+      if (sx + 12 + card.offsetWidth > room.width) card.style.left = `${Math.max(0, Math.round(sx - 12 - card.offsetWidth))}px`;
+      if (sy + 12 + card.offsetHeight > room.height) card.style.top = `${Math.max(0, Math.round(sy - 12 - card.offsetHeight))}px`;
+    }
+    setTimeout(close, 15000);
   }
 
   // --- chat

@@ -13,6 +13,8 @@ export interface StageEvents {
   click(x: number, y: number): void;
   /** A click on a sticky note or signboard. */
   board(board: Board): void;
+  /** A click on someone's avatar, at screen coordinates. */
+  avatar(email: string, screenX: number, screenY: number): void;
   /** The visible part of the room changed (pan, zoom, resize). */
   view(view: View): void;
 }
@@ -338,6 +340,18 @@ export class Stage {
     if (reach) this.reachLayer.circle(reach.x, reach.y, reach.r).fill({ color: 0x2f6fde, alpha: 0.05 }).stroke({ color: 0x2f6fde, alpha: 0.35, width: 2 });
   }
 
+  /** The avatar under a world point (the nearest one drawn there), or null. */
+  private avatarAt(x: number, y: number): string | null {
+    let best: string | null = null;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const [email, a] of this.avatars) {
+      if (!a.root.visible) continue;
+      const distance = Math.hypot(a.root.x - x, a.root.y - y);
+      if (distance <= (avatarRadius + 4) * a.root.scale.x && distance < bestDistance) { best = email; bestDistance = distance; }
+    }
+    return best;
+  }
+
   /** The people whose avatars are on screen (drawn, not culled). */
   visibleAvatars(): string[] {
     return [...this.avatars].filter(([, a]) => a.root.visible && !a.root.destroyed).map(([email]) => email);
@@ -490,8 +504,10 @@ export class Stage {
       if (pointers.size < 2) pinch = null;
       if (e.type === 'pointerup' && press && !press.panned && pointers.size === 0) {
         const w = this.toWorld(press.x, press.y);
-        const board = this.boardAt(w.x, w.y);
-        if (board) this.events.board(board);
+        const avatar = this.avatarAt(w.x, w.y);
+        const board = avatar ? null : this.boardAt(w.x, w.y);
+        if (avatar) this.events.avatar(avatar, press.x, press.y);
+        else if (board) this.events.board(board);
         else this.events.click(w.x, w.y);
       }
       if (pointers.size === 0) press = null;
