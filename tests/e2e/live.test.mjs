@@ -152,6 +152,14 @@ test('two people in one room see each other, move, change status, write, knock a
   await dialog.getByRole('button', { name: '配置する' }).click();
   await dialog.waitFor({ state: 'detached' });
   await a.page.waitForFunction(() => window.zawaroomLive.stats().boards.includes('15時から定例'));
+  // An image uploaded by b (POST /api/rooms/{id}/images) appears in a's messages, fetched behind the login.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
+  await b.page.locator('.live-toolbar input[type=file]').setInputFiles({ name: 'whiteboard.png', mimeType: 'image/png', buffer: png });
+  await b.page.getByRole('status').filter({ hasText: '画像をアップロードしました' }).waitFor();
+  const image = a.page.locator(`.chat-line.image[data-email="${userEmail}"] img.chat-image`);
+  await image.waitFor();
+  assert.match(await image.getAttribute('src'), /^blob:/);
+  assert.equal(await image.evaluate((img) => img.complete && img.naturalWidth), 2);
   await screenshot(a.page, '22-live-room-status-message-knock');
 
   // English second: the same room, relabelled without entering again.
