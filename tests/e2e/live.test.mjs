@@ -152,6 +152,16 @@ test('two people in one room see each other, move, change status, write, knock a
   await dialog.getByRole('button', { name: '配置する' }).click();
   await dialog.waitFor({ state: 'detached' });
   await a.page.waitForFunction(() => window.zawaroomLive.stats().boards.includes('15時から定例'));
+  // b edits it by clicking it on the canvas (it stands up and to the right of b, who is at the centre).
+  await b.page.waitForFunction(() => window.zawaroomLive.stats().boards.includes('15時から定例'));
+  const scale = await b.page.evaluate(() => window.zawaroomLive.stats().scale);
+  const bbox = await b.page.locator('canvas.room-canvas').boundingBox();
+  await b.page.locator('canvas.room-canvas').click({ position: { x: bbox.width / 2 + 90 * scale, y: bbox.height / 2 - 90 * scale } });
+  const edit = b.page.getByRole('dialog', { name: 'ふせんの編集' });
+  await edit.locator('textarea[name=text]').fill('15時から定例（会議室A）');
+  await edit.getByRole('button', { name: '変更を保存' }).click();
+  await edit.waitFor({ state: 'detached' });
+  await a.page.waitForFunction(() => window.zawaroomLive.stats().boards.includes('15時から定例（会議室A）'));
   // An image uploaded by b (POST /api/rooms/{id}/images) appears in a's messages, fetched behind the login.
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
   await b.page.locator('.live-toolbar input[type=file]').setInputFiles({ name: 'whiteboard.png', mimeType: 'image/png', buffer: png });
