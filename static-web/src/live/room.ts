@@ -138,6 +138,8 @@ export class LiveRoom implements RoomListener {
       if (this.disposed) return;
       this.stage.centreOn(this.me.x, this.me.y);
       this.element.dataset.renderer = this.stage.rendererName;
+      this.stage.app.canvas.setAttribute('role', 'img');
+      this.stage.app.canvas.setAttribute('aria-label', `${this.roomName} — ${t('live.hint')}`);
       void this.loadBackground();
     });
     this.bindKeys();
