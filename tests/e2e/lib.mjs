@@ -25,14 +25,17 @@ mkdirSync(screenshots, { recursive: true });
 /** The URL of a path inside the site, as a person would type it: /s/{sub}/... */
 export const siteUrl = (path = '/') => `${baseUrl}/s/${site}${path}`;
 
-export function launch() {
+export function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', ...extraArgs],
   });
 }
+
+/** Chromium flags for the live room: fake camera and microphone, granted without a prompt. */
+export const mediaArgs = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
 
 export async function newPage(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'ja-JP' });

@@ -1,0 +1,555 @@
+import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, Texture } from 'pixi.js';
+import { entryScale, initials, maximumScale, minimumScale, statusColor, type Board, type MeetingRoom, type RoomSettings } from './model';
+
+export interface View {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface StageEvents {
+  /** A click (not a drag) on the room at world coordinates. */
+  click(x: number, y: number): void;
+  /** A click on a sticky note or signboard. */
+  board(board: Board): void;
+  /** A click on someone's avatar, at screen coordinates. */
+  avatar(email: string, screenX: number, screenY: number): void;
+  /** The visible part of the room changed (pan, zoom, resize). */
+  view(view: View): void;
+}
+
+interface Avatar {
+  root: Container;
+  disc: Sprite;
+  badge: Graphics;
+  label: Text;
+  name: Text;
+  status: string;
+  fromX: number;
+  fromY: number;
+  toX: number;
+  toY: number;
+  start: number;
+  self: boolean;
+}
+
+const avatarRadius = 22;
+/** Positions come every server tick (~100 ms); an avatar glides to each over a bit more than one tick. */
+const glideMs = 140;
+
+function colorOf(css: string | undefined, fallback: number): { color: number; alpha: number } {
+  if (!css) return { color: fallback, alpha: 1 };
+  try {
+    const c = new Color(css);
+    return { color: c.toNumber(), alpha: c.alpha };
+  } catch {
+    return { color: fallback, alpha: 1 };
+  }
+}
+
+function px(value: string | undefined, fallback: number): number {
+  const n = value ? Number.parseFloat(value) : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/**
+ * Whether WebGL would run in software (SwiftShader, llvmpipe: no GPU). There the canvas renderer
+ * draws the same scene with far less CPU, so it goes first.
+ */
+function softwareWebGl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    if (!gl) return true;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|software|basic render/i.test(renderer);
+  } catch {
+    return true;
+  }
+}
+
+/** WebGL first, the canvas where WebGL would be software; `zawaroom.renderer` in local storage overrides (benchmarks). */
+function rendererPreference(): ('webgl' | 'canvas')[] {
+  const chosen = localStorage.getItem('zawaroom.renderer');
+  if (chosen === 'webgl') return ['webgl', 'canvas'];
+  if (chosen === 'canvas') return ['canvas', 'webgl'];
+  return softwareWebGl() ? ['canvas', 'webgl'] : ['webgl', 'canvas'];
+}
+
+/**
+ * The room on a PixiJS canvas (WebGL, canvas fallback): the background at the R6 scale rules,
+ * the meeting rooms, boards and avatars. Avatars glide between server positions and are culled
+ * when off screen, so a thousand stay smooth. Drag pans, wheel and pinch zoom within limits.
+ */
+export class Stage {
+  readonly app = new Application();
+  private readonly world = new Container();
+  private readonly backgroundLayer = new Container();
+  private readonly roomsLayer = new Container();
+  private readonly boardsLayer = new Container();
+  private readonly reachLayer = new Graphics();
+  private readonly avatarsLayer = new Container();
+  private readonly avatars = new Map<string, Avatar>();
+  private readonly boards = new Map<string, { board: Board; root: Container }>();
+  private readonly discs = new Map<number, Texture>();
+  private readonly labelStyle = new TextStyle({ fontSize: 15, fontWeight: '700', fill: 0xffffff, fontFamily: 'system-ui, sans-serif' });
+  private readonly nameStyle = new TextStyle({ fontSize: 13, fill: 0x1f2733, fontFamily: 'system-ui, sans-serif', stroke: { color: 0xffffff, width: 3 } });
+  private scale = 1;
+  private minScale = 0.4;
+  private maxScale = 2;
+  /** The world point at the top-left of the screen. */
+  private camX = 0;
+  private camY = 0;
+  private reach: { x: number; y: number; r: number } | null = null;
+  private namesShown = true;
+  private ready = false;
+  private destroyed = false;
+  rendererName = '';
+  /** Frames drawn and avatars drawn in the last frame (for the benchmark). */
+  frames = 0;
+  drawnAvatars = 0;
+
+  constructor(private readonly host: HTMLElement, private settings: RoomSettings, private readonly events: StageEvents) {}
+
+  async init(): Promise<void> {
+    await this.app.init({
+      resizeTo: this.host,
+      background: 0xe9edf3,
+      antialias: true,
+      autoDensity: true,
+      resolution: Math.min(window.devicePixelRatio || 1, 2),
+      preference: rendererPreference(),
+    });
+    if (this.destroyed) { this.app.destroy(true); return; }
+    this.app.ticker.maxFPS = 60;
+    this.rendererName = this.app.renderer.name;
+    this.app.canvas.classList.add('room-canvas');
+    this.app.canvas.setAttribute('data-renderer', this.rendererName);
+    this.host.appendChild(this.app.canvas);
+    this.avatarsLayer.sortableChildren = true;
+    this.world.addChild(this.backgroundLayer, this.roomsLayer, this.boardsLayer, this.reachLayer, this.avatarsLayer);
+    this.app.stage.addChild(this.world);
+    this.drawDefaultBackground();
+    this.drawMeetingRooms();
+    this.app.ticker.add(() => this.frame());
+    this.app.renderer.on('resize', () => this.resized());
+    this.bindInput();
+    this.ready = true;
+    this.resetScale();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    if (this.ready) this.app.destroy(true, { children: true, texture: true });
+  }
+
+  get screen(): { width: number; height: number } {
+    if (!this.ready) return { width: this.host.clientWidth || 1, height: this.host.clientHeight || 1 };
+    return { width: this.app.screen.width, height: this.app.screen.height };
+  }
+
+  get currentScale(): number {
+    return this.scale;
+  }
+
+  /** R6: the entry scale, centred on a point. */
+  private resetScale(): void {
+    const room = this.settings.background;
+    this.minScale = minimumScale(this.settings.scale.minimum, this.screen, room);
+    this.scale = entryScale(this.settings.scale, this.screen, room);
+    this.maxScale = maximumScale(this.scale);
+  }
+
+  centreOn(x: number, y: number): void {
+    this.camX = x - this.screen.width / this.scale / 2;
+    this.camY = y - this.screen.height / this.scale / 2;
+    this.applyCamera();
+  }
+
+  applySettings(settings: RoomSettings): void {
+    this.settings = settings;
+    if (!this.ready) return;
+    this.drawDefaultBackground();
+    this.drawMeetingRooms();
+    this.resetScale();
+    this.applyCamera();
+  }
+
+  setBackground(texture: Texture): void {
+    this.backgroundLayer.removeChildren().forEach((c) => c.destroy());
+    const sprite = new Sprite(texture);
+    sprite.width = this.settings.background.width;
+    sprite.height = this.settings.background.height;
+    this.backgroundLayer.addChild(sprite);
+  }
+
+  /** The default background: a floor with a light grid, the room's size. */
+  private drawDefaultBackground(): void {
+    this.backgroundLayer.removeChildren().forEach((c) => c.destroy());
+    const { width, height } = this.settings.background;
+    const floor = new Graphics().rect(0, 0, width, height).fill(0xf7f4ee);
+    for (let x = 0; x <= width; x += 100) floor.moveTo(x, 0).lineTo(x, height);
+    for (let y = 0; y <= height; y += 100) floor.moveTo(0, y).lineTo(width, y);
+    floor.stroke({ color: 0xe3ddd2, width: 1 });
+    floor.rect(0, 0, width, height).stroke({ color: 0xb9b0a0, width: 4 });
+    this.backgroundLayer.addChild(floor);
+  }
+
+  /** R7: each meeting room with its area style and name style. */
+  private drawMeetingRooms(): void {
+    this.roomsLayer.removeChildren().forEach((c) => c.destroy({ children: true }));
+    for (const m of this.settings.meetingRooms) this.roomsLayer.addChild(this.meetingRoom(m));
+  }
+
+  private meetingRoom(m: MeetingRoom): Container {
+    const area = m.areaStyle ?? {};
+    const fill = colorOf(area.background ?? area.backgroundColor, 0x2f6fde);
+    const border = colorOf(area.borderColor, 0x2f6fde);
+    const opacity = area.opacity ? Math.min(1, Math.max(0, Number.parseFloat(area.opacity))) : 1;
+    const g = new Graphics()
+      .roundRect(0, 0, m.width, m.height, px(area.borderRadius, 8))
+      .fill({ color: fill.color, alpha: (area.background ?? area.backgroundColor) ? fill.alpha : 0.08 })
+      .stroke({ color: border.color, alpha: border.alpha, width: px(area.borderWidth, 3) });
+    const style = m.nameStyle ?? {};
+    const name = new Text({
+      text: m.name,
+      style: new TextStyle({
+        fontSize: px(style.fontSize, 22),
+        fill: colorOf(style.color, 0x2459b5).color,
+        fontWeight: (style.fontWeight as TextStyle['fontWeight']) ?? '700',
+        fontStyle: style.fontStyle === 'italic' ? 'italic' : 'normal',
+        fontFamily: style.fontFamily ?? 'system-ui, sans-serif',
+      }),
+    });
+    name.position.set(10, 8);
+    const root = new Container();
+    root.alpha = Number.isFinite(opacity) ? opacity : 1;
+    root.position.set(m.x, m.y);
+    root.addChild(g, name);
+    root.label = `meeting-room:${m.id}`;
+    return root;
+  }
+
+  // --- avatars
+
+  /**
+   * The avatar's disc in a status colour, drawn once per colour into a texture (at twice the size,
+   * sharp when zoomed in): a sprite is the cheapest thing to draw a thousand times, in WebGL and canvas alike.
+   */
+  private disc(color: number): Texture {
+    let texture = this.discs.get(color);
+    if (!texture) {
+      const size = (avatarRadius + 4) * 2 * 2;
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = size;
+      const g = canvas.getContext('2d')!;
+      g.fillStyle = '#ffffff';
+      g.beginPath();
+      g.arc(size / 2, size / 2, size / 2, 0, Math.PI * 2);
+      g.fill();
+      g.fillStyle = `#${color.toString(16).padStart(6, '0')}`;
+      g.beginPath();
+      g.arc(size / 2, size / 2, avatarRadius * 2, 0, Math.PI * 2);
+      g.fill();
+      texture = Texture.from(canvas);
+      this.discs.set(color, texture);
+    }
+    return texture;
+  }
+
+  private static zoomBadge = new GraphicsContext()
+    .roundRect(-14, -10, 28, 20, 6).fill(0x2d8cff).stroke({ color: 0xffffff, width: 2 })
+    .rect(-9, -5, 12, 10).fill(0xffffff)
+    .poly([4, -2, 10, -6, 10, 6, 4, 2]).fill(0xffffff);
+
+  upsertPerson(p: { email: string; name: string; x: number; y: number; status: string; inZoomMeeting?: boolean }, self: boolean): void {
+    let a = this.avatars.get(p.email);
+    if (!a) {
+      const root = new Container();
+      root.label = `avatar:${p.email}`;
+      const disc = new Sprite(this.disc(statusColor(p.status)));
+      disc.anchor.set(0.5);
+      disc.scale.set(0.5);
+      const label = new Text({ text: initials(p.name, p.email), style: this.labelStyle });
+      label.anchor.set(0.5);
+      const name = new Text({ text: p.name || p.email, style: this.nameStyle });
+      name.anchor.set(0.5, 0);
+      name.position.set(0, avatarRadius + 6);
+      name.visible = this.namesShown || self;
+      const badge = new Graphics(Stage.zoomBadge);
+      badge.position.set(avatarRadius, -avatarRadius);
+      badge.visible = false;
+      root.addChild(disc, label, name, badge);
+      if (self) {
+        root.zIndex = 1; // one's own avatar above the others
+        const ring = new Graphics().circle(0, 0, avatarRadius + 7).stroke({ color: 0x2f6fde, width: 3 });
+        root.addChildAt(ring, 0);
+      }
+      root.position.set(p.x, p.y);
+      a = { root, disc, badge, label, name, status: p.status, fromX: p.x, fromY: p.y, toX: p.x, toY: p.y, start: 0, self };
+      this.avatars.set(p.email, a);
+      this.avatarsLayer.addChild(root);
+    } else {
+      this.moveTo(p.email, p.x, p.y);
+    }
+    this.setStatus(p.email, p.status);
+    this.setZoom(p.email, p.inZoomMeeting ?? false);
+  }
+
+  removePerson(email: string): void {
+    const a = this.avatars.get(email);
+    if (!a) return;
+    this.avatars.delete(email);
+    a.root.destroy({ children: true });
+  }
+
+  clearPeople(except?: string): void {
+    for (const email of [...this.avatars.keys()]) if (email !== except) this.removePerson(email);
+  }
+
+  /** A new server position: the avatar glides there from where it is drawn now. */
+  moveTo(email: string, x: number, y: number): void {
+    const a = this.avatars.get(email);
+    if (!a) return;
+    if (a.self) { a.root.position.set(x, y); a.toX = a.fromX = x; a.toY = a.fromY = y; return; }
+    a.fromX = a.root.x;
+    a.fromY = a.root.y;
+    a.toX = x;
+    a.toY = y;
+    a.start = performance.now();
+  }
+
+  setStatus(email: string, status: string): void {
+    const a = this.avatars.get(email);
+    if (!a || a.status === status) return;
+    a.status = status;
+    a.disc.texture = this.disc(statusColor(status));
+  }
+
+  setZoom(email: string, inZoomMeeting: boolean): void {
+    const a = this.avatars.get(email);
+    if (a) a.badge.visible = inZoomMeeting;
+  }
+
+  /** The voice-reach circle around one's own avatar. */
+  setReach(reach: { x: number; y: number; r: number } | null): void {
+    this.reach = reach;
+    this.reachLayer.clear();
+    if (reach) this.reachLayer.circle(reach.x, reach.y, reach.r).fill({ color: 0x2f6fde, alpha: 0.05 }).stroke({ color: 0x2f6fde, alpha: 0.35, width: 2 });
+  }
+
+  /** The avatar under a world point (the nearest one drawn there), or null. */
+  private avatarAt(x: number, y: number): string | null {
+    let best: string | null = null;
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const [email, a] of this.avatars) {
+      if (!a.root.visible) continue;
+      const distance = Math.hypot(a.root.x - x, a.root.y - y);
+      if (distance <= (avatarRadius + 4) * a.root.scale.x && distance < bestDistance) { best = email; bestDistance = distance; }
+    }
+    return best;
+  }
+
+  /** The people whose avatars are on screen (drawn, not culled). */
+  visibleAvatars(): string[] {
+    return [...this.avatars].filter(([, a]) => a.root.visible && !a.root.destroyed).map(([email]) => email);
+  }
+
+  // --- boards
+
+  upsertBoard(board: Board): void {
+    this.boards.get(board.id)?.root.destroy({ children: true });
+    const sticky = board.kind === 'sticky';
+    const width = sticky ? 160 : 240;
+    const text = new Text({
+      text: board.text || ' ',
+      style: new TextStyle({ fontSize: sticky ? 15 : 18, fill: sticky ? 0x3a3000 : 0xffffff, wordWrap: true, wordWrapWidth: width - 20, breakWords: true, fontWeight: sticky ? '400' : '700', fontFamily: 'system-ui, sans-serif' }),
+    });
+    text.position.set(10, 10);
+    const height = Math.max(sticky ? 120 : 64, Math.min(400, text.height + 20));
+    if (text.height > height - 20) text.mask = new Graphics().rect(10, 10, width - 20, height - 20).fill(0xffffff);
+    const g = new Graphics();
+    if (sticky) g.rect(4, 4, width, height).fill({ color: 0x000000, alpha: 0.12 }).rect(0, 0, width, height).fill(0xfff3a3).stroke({ color: 0xe0cf5a, width: 1 });
+    else g.rect(width / 2 - 4, height, 8, 36).fill(0x7a5a3a).roundRect(0, 0, width, height, 6).fill(0x2f5d50).stroke({ color: 0x7a5a3a, width: 6 });
+    const root = new Container();
+    root.addChild(g, text);
+    if (text.mask) root.addChild(text.mask as Graphics);
+    root.position.set(board.x - width / 2, board.y - height / 2);
+    root.label = `board:${board.id}`;
+    this.boardsLayer.addChild(root);
+    this.boards.set(board.id, { board, root });
+  }
+
+  clearBoards(): void {
+    for (const { root } of this.boards.values()) root.destroy({ children: true });
+    this.boards.clear();
+  }
+
+  private boardAt(x: number, y: number): Board | null {
+    for (const { board, root } of [...this.boards.values()].reverse()) {
+      const b = root.getLocalBounds();
+      if (x >= root.x + b.x && x <= root.x + b.x + b.width && y >= root.y + b.y && y <= root.y + b.y + b.height) return board;
+    }
+    return null;
+  }
+
+  // --- camera
+
+  toWorld(sx: number, sy: number): { x: number; y: number } {
+    return { x: this.camX + sx / this.scale, y: this.camY + sy / this.scale };
+  }
+
+  get view(): View {
+    return { x: this.camX, y: this.camY, width: this.screen.width / this.scale, height: this.screen.height / this.scale };
+  }
+
+  /** Keeps a point (one's own avatar) inside the middle of the screen, panning when it nears an edge. */
+  keepInView(x: number, y: number): void {
+    const v = this.view;
+    const marginX = v.width * 0.2;
+    const marginY = v.height * 0.2;
+    let dx = 0;
+    let dy = 0;
+    if (x < v.x + marginX) dx = x - (v.x + marginX);
+    else if (x > v.x + v.width - marginX) dx = x - (v.x + v.width - marginX);
+    if (y < v.y + marginY) dy = y - (v.y + marginY);
+    else if (y > v.y + v.height - marginY) dy = y - (v.y + v.height - marginY);
+    if (dx !== 0 || dy !== 0) {
+      this.camX += dx;
+      this.camY += dy;
+      this.applyCamera();
+    }
+  }
+
+  panTo(x: number, y: number): void {
+    this.centreOn(x, y);
+  }
+
+  zoomAt(factor: number, sx: number, sy: number): void {
+    const before = this.toWorld(sx, sy);
+    this.scale = Math.min(this.maxScale, Math.max(this.minScale, this.scale * factor));
+    this.camX = before.x - sx / this.scale;
+    this.camY = before.y - sy / this.scale;
+    this.applyCamera();
+  }
+
+  private resized(): void {
+    if (!this.ready) return;
+    const centre = { x: this.camX + this.view.width / 2, y: this.camY + this.view.height / 2 };
+    this.minScale = minimumScale(this.settings.scale.minimum, this.screen, this.settings.background);
+    this.scale = Math.max(this.minScale, this.scale);
+    this.camX = centre.x - this.view.width / 2;
+    this.camY = centre.y - this.view.height / 2;
+    this.applyCamera();
+  }
+
+  /** Clamps the camera to the room (centred when the room is smaller than the screen) and tells the view. */
+  private applyCamera(): void {
+    if (!this.ready) return;
+    const { width, height } = this.settings.background;
+    const v = this.view;
+    this.camX = v.width >= width ? (width - v.width) / 2 : Math.min(Math.max(this.camX, 0), width - v.width);
+    this.camY = v.height >= height ? (height - v.height) / 2 : Math.min(Math.max(this.camY, 0), height - v.height);
+    this.world.scale.set(this.scale);
+    this.world.position.set(-this.camX * this.scale, -this.camY * this.scale);
+    this.events.view(this.view);
+  }
+
+  private bindInput(): void {
+    const canvas = this.app.canvas;
+    canvas.style.touchAction = 'none';
+    const pointers = new Map<number, { x: number; y: number }>();
+    let press: { x: number; y: number; panned: boolean } | null = null;
+    let pinch: { distance: number } | null = null;
+    const local = (e: PointerEvent | WheelEvent) => {
+      const r = canvas.getBoundingClientRect();
+      return { x: e.clientX - r.left, y: e.clientY - r.top };
+    };
+    canvas.addEventListener('pointerdown', (e) => {
+      canvas.setPointerCapture(e.pointerId);
+      const p = local(e);
+      pointers.set(e.pointerId, p);
+      if (pointers.size === 1) press = { ...p, panned: false };
+      else { press = null; pinch = { distance: pinchDistance() }; }
+    });
+    const pinchDistance = () => {
+      const [a, b] = [...pointers.values()];
+      return a && b ? Math.hypot(a.x - b.x, a.y - b.y) : 0;
+    };
+    canvas.addEventListener('pointermove', (e) => {
+      const last = pointers.get(e.pointerId);
+      if (!last) return;
+      const p = local(e);
+      pointers.set(e.pointerId, p);
+      if (pointers.size >= 2 && pinch) {
+        const [a, b] = [...pointers.values()];
+        const distance = pinchDistance();
+        if (pinch.distance > 0 && distance > 0) this.zoomAt(distance / pinch.distance, (a.x + b.x) / 2, (a.y + b.y) / 2);
+        pinch.distance = distance;
+        return;
+      }
+      if (!press) return;
+      if (!press.panned && Math.hypot(p.x - press.x, p.y - press.y) < 6) return;
+      press.panned = true;
+      canvas.classList.add('panning');
+      this.camX -= (p.x - last.x) / this.scale;
+      this.camY -= (p.y - last.y) / this.scale;
+      this.applyCamera();
+    });
+    const end = (e: PointerEvent) => {
+      if (!pointers.delete(e.pointerId)) return;
+      canvas.classList.remove('panning');
+      if (pointers.size < 2) pinch = null;
+      if (e.type === 'pointerup' && press && !press.panned && pointers.size === 0) {
+        const w = this.toWorld(press.x, press.y);
+        const avatar = this.avatarAt(w.x, w.y);
+        const board = avatar ? null : this.boardAt(w.x, w.y);
+        if (avatar) this.events.avatar(avatar, press.x, press.y);
+        else if (board) this.events.board(board);
+        else this.events.click(w.x, w.y);
+      }
+      if (pointers.size === 0) press = null;
+    };
+    canvas.addEventListener('pointerup', end);
+    canvas.addEventListener('pointercancel', end);
+    canvas.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const p = local(e);
+      this.zoomAt(Math.exp(-e.deltaY * 0.0015), p.x, p.y);
+    }, { passive: false });
+  }
+
+  // --- each frame
+
+  private frame(): void {
+    const now = performance.now();
+    const v = this.view;
+    const pad = 80;
+    let drawn = 0;
+    // Avatars keep a readable size on screen when the room is zoomed out.
+    const avatarScale = Math.min(2.5, Math.max(1, 0.9 / this.scale));
+    for (const a of this.avatars.values()) {
+      if (!a.self && a.start > 0) {
+        const t = Math.min(1, (now - a.start) / glideMs);
+        a.root.position.set(a.fromX + (a.toX - a.fromX) * t, a.fromY + (a.toY - a.fromY) * t);
+        if (t >= 1) a.start = 0;
+      }
+      // Culling: avatars off screen are not drawn.
+      const visible = a.root.x > v.x - pad && a.root.x < v.x + v.width + pad && a.root.y > v.y - pad && a.root.y < v.y + v.height + pad;
+      a.root.visible = visible;
+      if (visible) drawn++;
+      if (a.root.scale.x !== avatarScale) a.root.scale.set(avatarScale);
+    }
+    // Names only while the screen is not crowded (or for oneself): a crowd of labels is unreadable and costly.
+    const names = drawn <= 150;
+    if (names !== this.namesShown) {
+      this.namesShown = names;
+      for (const a of this.avatars.values()) a.name.visible = names || a.self;
+    }
+    this.drawnAvatars = drawn;
+    this.frames++;
+    if (this.reach) this.reachLayer.visible = true;
+  }
+}
