@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminEmail, baseUrl, launch, logIn, newPage, screenshot, site, siteUrl, tokenFor, userEmail } from './lib.mjs';
+import { adminEmail, baseUrl, launch, logIn, newPage, screenshot as fullScreenshot, site, siteUrl, tokenFor, userEmail } from './lib.mjs';
+import { deflateSync } from 'node:zlib';
 
 const roomA = process.env.ZAWAROOM_ROOM_A;
 const roomB = process.env.ZAWAROOM_ROOM_B;
@@ -16,6 +17,29 @@ const zoom = {
   secret: process.env.ZAWAROOM_ZOOM_SECRET,
   user: process.env.ZAWAROOM_ZOOM_USER,
 };
+/** A full-page screenshot taken from the top (the header is sticky). */
+async function screenshot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await fullScreenshot(page, name);
+}
+
+/** A solid-colour PNG of the given size (for the background upload). */
+function png(width, height, [r, g, b]) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = (buf) => { let c = 0xffffffff; for (const x of buf) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4); sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0); header.writeUInt32BE(height, 4); header[8] = 8; header[9] = 2;
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3).map((_, i) => [r, g, b][i % 3])]);
+  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(pixels)), chunk('IEND', Buffer.alloc(0))]);
+}
+
 const files = mkdtempSync(join(tmpdir(), 'zawaroom-e2e-'));
 
 let browser;
@@ -30,6 +54,8 @@ after(async () => { await browser?.close(); });
 /** A fresh browser context for one person; fails the test on any script error in the page. */
 async function person(t, { ignoreConsole = false } = {}) {
   const session = await newPage(browser);
+  // The test machine may be busy: waits are generous (no assertion depends on time).
+  session.page.setDefaultTimeout(45000);
   t.after(async () => {
     await session.context.close();
     const problems = session.problems.filter((p) => !p.includes('status of 4') && !(ignoreConsole && p.startsWith('console error')));
@@ -119,6 +145,8 @@ test('meeting rooms are moved and resized by dragging, added by double-click, ed
   await dialog.locator('textarea[name=areaStyle]').fill('{"background": "rgba(255, 0, 0, 0.2)", "borderColor": "#cc0000"}');
   await dialog.locator('select[name=audioMode]').selectOption('by-distance');
   await dialog.locator('select[name=bgmVolume]').selectOption('lower');
+  await dialog.locator('select[name=bgmKind]').selectOption('url');
+  await dialog.locator('input[name=bgmUrl]').fill('https://music.example/bgm.mp3');
   await dialog.getByRole('button', { name: '変更する' }).click();
   await dialog.waitFor({ state: 'detached' });
   // Order: the new one goes up.
@@ -135,6 +163,7 @@ test('meeting rooms are moved and resized by dragging, added by double-click, ed
   assert.equal(saved.meetingRooms[0].audioMode, 'by-distance');
   assert.equal(saved.meetingRooms[0].bgmVolume, 'lower');
   assert.deepEqual(saved.meetingRooms[0].areaStyle, { background: 'rgba(255, 0, 0, 0.2)', borderColor: '#cc0000' });
+  assert.deepEqual(saved.meetingRooms[0].bgm, { kind: 'url', url: 'https://music.example/bgm.mp3' });
   // What the screen shows after saving is what the server has.
   const shown = await canvas.locator('.mr-area').evaluateAll((els) => els.map((el) => ({ ...el.dataset })));
   assert.deepEqual(shown.map(numbers), saved.meetingRooms.map(rect));
@@ -226,6 +255,31 @@ test('a .zawa export imported into another room gives the same layout; a foreign
   await page.goto(siteUrl(`/rooms/${roomB}/edit/layout`));
   await page.locator('[data-testid=layout-canvas] .mr-area').nth(1).waitFor();
   assert.deepEqual(await page.locator('.mr-list .mr-row-name').allTextContents(), ['会議室B', 'ゲストエリア']);
+});
+
+test('a background image is previewed, uploaded, and becomes the room size in the editor', async (t) => {
+  const { page } = await person(t);
+  await logIn(page, adminEmail);
+  await page.goto(siteUrl(`/rooms/${roomB}/edit/layout`));
+  await page.locator('[data-testid=layout-canvas]').waitFor();
+  const image = join(files, 'background.png');
+  writeFileSync(image, png(1600, 900, [40, 120, 200]));
+  await page.locator('input[name=background]').setInputFiles(image);
+  await page.locator('[data-testid=background-preview]', { hasText: '1600 × 900 ピクセル' }).waitFor();
+  await page.getByRole('button', { name: '背景画像をアップロード' }).click();
+  await noticed(page, '背景画像を変更しました');
+  const canvas = page.locator('[data-testid=layout-canvas]');
+  assert.equal(await canvas.getAttribute('data-width'), '1600');
+  assert.equal(await canvas.getAttribute('data-height'), '900');
+  // The uploaded image (read with the bearer token, shown from a blob URL) is the editor's background.
+  assert.match(await canvas.evaluate((el) => getComputedStyle(el).backgroundImage), /^url\("?blob:/);
+  const s = await settingsOf(roomB);
+  assert.deepEqual({ width: s.background.width, height: s.background.height, uploaded: s.background.uploaded }, { width: 1600, height: 900, uploaded: true });
+  // Meeting rooms moved inside the smaller background, as the editor shows them.
+  for (const m of s.meetingRooms) assert.ok(m.x + m.width <= 1600 && m.y + m.height <= 900, JSON.stringify(m));
+  const shown = await canvas.locator('.mr-area').evaluateAll((els) => els.map((el) => ({ ...el.dataset })));
+  assert.deepEqual(shown.map(numbers), s.meetingRooms.map(rect));
+  await screenshot(page, '29b-room-background');
 });
 
 test('Zoom settings are saved without the secrets ever coming back; members\' Zoom e-mails are verified', async (t) => {

@@ -423,7 +423,6 @@ export const en: Record<MessageKey, string> = {
   'error.zoom-disabled': 'Zoom sync is off. Turn it on in the Zoom settings.',
   'error.zoom-not-configured': 'The Zoom app (Account ID, Client ID, Client Secret) is not set.',
   'error.not-in-room': 'You are no longer in this room. Enter it again.',
-  'error.not-audible': 'That person is out of hearing range.',
   'error.signature-invalid': 'The signature could not be verified.',
   'error.unsupported-media-type': 'This file type is not supported.',
   'error.feed-unavailable': 'The calendar could not be read from the feed URL. Check the URL.',

@@ -421,7 +421,6 @@ export const ja = {
   'error.zoom-disabled': 'Zoom 連携が無効になっています。Zoom 連携設定で有効にしてください。',
   'error.zoom-not-configured': 'Zoom アプリの情報（Account ID・Client ID・Client Secret）が設定されていません。',
   'error.not-in-room': 'このルームから退室した状態になっています。もう一度入室してください。',
-  'error.not-audible': '相手に声が届く範囲にいません。',
   'error.signature-invalid': '署名を確認できませんでした。',
   'error.unsupported-media-type': 'このファイル形式には対応していません。',
   'error.feed-unavailable': '購読 URL からカレンダーを読み込めませんでした。URL を確認してください。',
