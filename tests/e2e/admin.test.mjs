@@ -167,6 +167,10 @@ test('meeting rooms are moved and resized by dragging, added by double-click, ed
   // What the screen shows after saving is what the server has.
   const shown = await canvas.locator('.mr-area').evaluateAll((els) => els.map((el) => ({ ...el.dataset })));
   assert.deepEqual(shown.map(numbers), saved.meetingRooms.map(rect));
+  // R8: the entry marker sits where the server says people appear (the guest area's centre).
+  const marker = await canvas.locator('.entry-marker').evaluate((el) => ({ x: parseFloat(el.style.left), y: parseFloat(el.style.top) }));
+  assert.ok(Math.abs(marker.x / scale - saved.entryPosition.x) < 1 && Math.abs(marker.y / scale - saved.entryPosition.y) < 1,
+    `entry marker ${JSON.stringify(marker)} vs ${JSON.stringify(saved.entryPosition)}`);
 });
 
 test('a save over someone else\'s change is refused with a Japanese explanation and a reload', async (t) => {
@@ -417,6 +421,14 @@ test('an iCalendar file is imported with the counts shown, and importing it agai
   await page.getByRole('button', { name: 'ファイルを取り込む' }).click();
   await page.locator('[data-testid=import-result]', { hasText: '作成 0 件・更新 0 件・変更なし 1 件・取り込めなかったもの 0 件' }).waitFor();
   await screenshot(page, '29-schedule-import');
+
+  // A subscribed feed URL: two entries; a URL that is not one is refused before anything is sent.
+  await page.locator('input[name=feedUrl]').fill('not a url');
+  await page.getByRole('button', { name: 'URL から取り込む' }).click();
+  assert.equal(await alertText(page.locator('.schedule-import')), 'http:// または https:// で始まる URL を入力してください。');
+  await page.locator('input[name=feedUrl]').fill(process.env.ZAWAROOM_FEED_URL);
+  await page.getByRole('button', { name: 'URL から取り込む' }).click();
+  await page.locator('[data-testid=import-result]', { hasText: '作成 2 件・更新 0 件・変更なし 0 件・取り込めなかったもの 0 件' }).waitFor();
 });
 
 test('a B2C user\'s first login goes to the B2C sign-up with PKCE, and the code comes back to the site', async (t) => {

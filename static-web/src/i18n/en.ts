@@ -268,11 +268,12 @@ export const en: Record<MessageKey, string> = {
   'layout.bgmVolume.normal': 'Normal',
   'layout.bgmVolume.lower': 'Lower',
   'layout.bgmVolume.much-lower': 'Much lower',
+  'layout.entryPoint': 'Entry position (the centre of ゲストエリア, else of the first meeting room)',
   'layout.change': 'Change',
 
   'admin.logs': 'Usage logs',
   'admin.zoom': 'Zoom settings',
-  'admin.zoomMembers': 'Members\' Zoom settings',
+  'admin.zoomMembers': 'Zoom e-mails',
   'admin.zoomStatus': 'Zoom sync status',
 
   'logs.hint': 'Export the usage log as CSV (UTF-8, opens in Excel) for a period and a space.',

@@ -266,6 +266,7 @@ export const ja = {
   'layout.bgmVolume.normal': '標準',
   'layout.bgmVolume.lower': 'やや小さめ',
   'layout.bgmVolume.much-lower': 'かなり小さめ',
+  'layout.entryPoint': '入室位置（ゲストエリア、なければ一覧の一番上の会議室の中央）',
   'layout.change': '変更する',
 
   'admin.logs': 'ログ出力',

@@ -42,6 +42,12 @@ function clamp(value: number, min: number, max: number): number {
   return Math.min(Math.max(value, min), Math.max(min, max));
 }
 
+/** R8: where people appear on entry: the centre of "ゲストエリア", else of the first meeting room, else of the background. */
+export function entryPoint(rooms: (Rect & { name?: string })[], width: number, height: number): { x: number; y: number } {
+  const guest = rooms.find((r) => r.name === 'ゲストエリア') ?? rooms[0];
+  return guest ? { x: guest.x + guest.width / 2, y: guest.y + guest.height / 2 } : { x: width / 2, y: height / 2 };
+}
+
 /** Applies a whitelisted style object (the server checked it) to an element, property by property. */
 export function applyStyle(element: HTMLElement, style: Record<string, string>): void {
   for (const [name, value] of Object.entries(style)) {
@@ -89,7 +95,12 @@ export class MeetingRoomEditor {
   }
 
   draw(): void {
-    this.element.replaceChildren(...this.options.rooms.map((room, index) => this.area(room, index)));
+    this.element.replaceChildren(...this.options.rooms.map((room, index) => this.area(room, index)), this.entryMarker());
+  }
+
+  private entryMarker(): HTMLElement {
+    const p = entryPoint(this.options.rooms, this.options.width, this.options.height);
+    return h('span', { class: 'entry-marker', title: t('layout.entryPoint'), 'aria-label': t('layout.entryPoint'), style: `left:${p.x * this.scale}px;top:${p.y * this.scale}px;` });
   }
 
   /** Adds a meeting room at the top-left ("会議室の追加") or at a point; it goes to the bottom of the list. */
@@ -162,7 +173,10 @@ export class MeetingRoomEditor {
       area.removeEventListener('pointerup', end);
       area.removeEventListener('pointercancel', end);
       area.classList.remove('dragging');
-      if (moved) this.options.changed();
+      if (moved) {
+        this.element.querySelector('.entry-marker')?.replaceWith(this.entryMarker());
+        this.options.changed();
+      }
     };
     area.addEventListener('pointermove', move);
     area.addEventListener('pointerup', end);

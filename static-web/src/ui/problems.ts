@@ -16,8 +16,11 @@ export function showSaveError(ctx: AppContext, slot: HTMLElement, error: unknown
     const field = error.problem.field;
     if (error.code === 'validation' && typeof field === 'string' && !Array.isArray(error.problem.unknownEmails))
       box.append(h('span', { class: 'error-field' }, ` ${t('error.fieldOf', { field })}`));
-    if (error.code === 'conflict' && error.status === 412)
-      box.append(' ', h('button', { type: 'button', class: 'link-button', 'data-testid': 'reload-after-conflict', onclick: () => void ctx.reload() }, t('error.reloadNow')));
+    if (error.code === 'conflict' && error.status === 412) {
+      // Next to the message (not inside it): the message reads the same everywhere.
+      slot.append(box, h('button', { type: 'button', class: 'secondary reload-after-conflict', 'data-testid': 'reload-after-conflict', onclick: () => void ctx.reload() }, t('error.reloadNow')));
+      return;
+    }
   }
   slot.appendChild(box);
 }

@@ -52,6 +52,11 @@ public sealed class AdminBrowserTests(AdminBrowserTests.Fixture fixture, ITestOu
         var roomA = await site.AddRoom(space, "ルームA");
         var roomB = await site.AddRoom(space, "ルームB");
         fixture.Zoom.AddUser("user.zoom@zoom.example");
+        // A subscribed calendar (the stand-in serves feeds too).
+        fixture.Zoom.Feeds["team"] = string.Join("\r\n", "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e2e//EN",
+            "BEGIN:VEVENT", "UID:feed-1@example", "DTSTAMP:20261101T000000Z", "DTSTART:20261216T010000Z", "DTEND:20261216T020000Z", "SUMMARY:購読した予定", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:feed-2@example", "DTSTAMP:20261101T000000Z", "DTSTART:20261217T010000Z", "DTEND:20261217T020000Z", "SUMMARY:購読した予定2", "END:VEVENT",
+            "END:VCALENDAR", "");
 
         var (exitCode, text) = await NodeScripts.Run("admin.test.mjs", new Dictionary<string, string>
         {
@@ -65,6 +70,7 @@ public sealed class AdminBrowserTests(AdminBrowserTests.Fixture fixture, ITestOu
             ["ZAWAROOM_ZOOM_CLIENT"] = ZoomStandIn.ClientId,
             ["ZAWAROOM_ZOOM_SECRET"] = ZoomStandIn.ClientSecret,
             ["ZAWAROOM_ZOOM_USER"] = "user.zoom@zoom.example",
+            ["ZAWAROOM_FEED_URL"] = $"{fixture.Zoom.BaseUrl}/feeds/team",
             ["ZAWAROOM_CHROMIUM"] = NodeScripts.Chromium,
             ["NO_COLOR"] = "1",
         });
