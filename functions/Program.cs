@@ -1,6 +1,7 @@
 using Zawaroom.Hosting;
 using Zawaroom.Identity;
 using Zawaroom.Live;
+using Zawaroom.Logs.Export;
 using Zawaroom.Members;
 using Zawaroom.Rooms;
 using Zawaroom.RoomSettings;
@@ -27,6 +28,7 @@ app.MapLiveHub();
 api.MapSchedules();
 api.MapZoomSync();
 api.MapZoomWebhooks();
+api.MapLogExports();
 app.MapOperatorApi();
 app.MapZoomSyncTimer();
 app.MapHealthAndSpa();

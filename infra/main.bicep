@@ -63,6 +63,7 @@ var blobContainer = 'zawaroom'
 var contentShare = toLower(names.functions)
 // Built-in role: Key Vault Secrets User.
 var keyVaultSecretsUser = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+var keyVaultCryptoServiceEncryptionUser = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'e147488a-f6f5-4113-8e2d-b22465e65bf6')
 
 // ---------------------------------------------------------------------------------------------
 // Monitoring
@@ -233,6 +234,18 @@ resource signalrSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   properties: { value: signalr.listKeys().primaryConnectionString }
 }
 
+// The key that wraps the app's Data Protection key ring (which encrypts the Zoom secrets, Z1); the ring itself is kept
+// in the blob store. The app may only wrap and unwrap with it (Key Vault Crypto Service Encryption User, on this key).
+resource dataProtectionKey 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
+  parent: vault
+  name: 'DataProtection'
+  properties: {
+    kty: 'RSA'
+    keySize: 2048
+    keyOps: [ 'wrapKey', 'unwrapKey' ]
+  }
+}
+
 resource operatorSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'OperatorKey'
@@ -295,10 +308,22 @@ resource functions 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'Zawaroom__Blobs__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${storageSecret.properties.secretUri})' }
         { name: 'Zawaroom__Blobs__Container', value: blobContainer }
         { name: 'Zawaroom__Blobs__CreateIfNotExists', value: 'false' }
+        { name: 'Zawaroom__DataProtection__KeyStore', value: 'Blobs' }
+        { name: 'Zawaroom__DataProtection__KeyVaultKeyId', value: dataProtectionKey.properties.keyUri }
         { name: 'Zawaroom__SignalR__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${signalrSecret.properties.secretUri})' }
         { name: 'Zawaroom__Identity__Aad__ClientId', value: aadClientId }
       ], b2cSettings, tenantSettings)
     }
+  }
+}
+
+resource functionsWrapWithDataProtectionKey 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataProtectionKey.id, functions.id, keyVaultCryptoServiceEncryptionUser)
+  scope: dataProtectionKey
+  properties: {
+    roleDefinitionId: keyVaultCryptoServiceEncryptionUser
+    principalId: functions.identity.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 

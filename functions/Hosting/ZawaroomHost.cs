@@ -7,6 +7,7 @@ using Zawaroom.Demo;
 using Zawaroom.Identity;
 using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
+using Zawaroom.Logs.Export;
 using Zawaroom.Members;
 using Zawaroom.Presence;
 using Zawaroom.Rooms;
@@ -108,6 +109,7 @@ public static class ZawaroomHost
         services.AddLiveRoom();
         services.AddSchedules();
         services.AddZoomSync();
+        services.AddLogExport();
         return services;
     }
 

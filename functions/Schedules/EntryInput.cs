@@ -7,7 +7,10 @@ namespace Zawaroom.Schedules;
 /// <summary>An entry as the API and the CSV import receive it: times as text, checked here.</summary>
 public sealed record EntryInput(
     string? Title, string? Start, string? End, bool? AllDay, string? Location, string? Description,
-    IReadOnlyList<string>? Attendees, string? Recurrence, IReadOnlyList<string>? Exdates);
+    IReadOnlyList<string>? Attendees, string? Recurrence, IReadOnlyList<string>? Exdates, IReadOnlyList<MovedInput>? Moved = null);
+
+/// <summary>A moved occurrence as the API receives it: which occurrence (its start by the rule) and its new start and end.</summary>
+public sealed record MovedInput(string? Occurrence, string? Start, string? End);
 
 public static class EntryRules
 {
@@ -20,12 +23,40 @@ public static class EntryRules
         content = null;
         error = Check(input, zone, out var start, out var end, out var exdates);
         if (error is not null) return false;
-        content = new EntryContent(
+        var parsed = new EntryContent(
             input.Title!.Trim(), start, end, input.AllDay == true, (input.Location ?? "").Trim(), input.Description ?? "",
             (input.Attendees ?? []).Select(Emails.Normalize).Distinct().Order(StringComparer.Ordinal).ToList(),
             string.IsNullOrWhiteSpace(input.Recurrence) ? null : input.Recurrence.Trim().ToUpperInvariant(),
             exdates.Order().ToList());
+        error = CheckMoved(input, parsed, zone, out var moved);
+        if (error is not null) return false;
+        content = moved.Count == 0 ? parsed : parsed with { Moved = moved.OrderBy(m => m.Occurrence).ToList() };
         return true;
+    }
+
+    public const int MaxMoved = 500;
+
+    /// <summary>Each moved occurrence names an occurrence of the rule (not an EXDATE), once, and a valid new time.</summary>
+    static string? CheckMoved(EntryInput input, EntryContent content, TimeZoneInfo zone, out List<MovedOccurrence> moved)
+    {
+        moved = [];
+        if (input.Moved is not { Count: > 0 }) return null;
+        if (content.Recurrence is null) return "moved occurrences need a recurrence.";
+        if (content.AllDay) return "Occurrences of all-day entries cannot be moved; use exdates.";
+        if (input.Moved.Count > MaxMoved) return $"At most {MaxMoved} moved occurrences.";
+        var seen = new HashSet<DateTimeOffset>();
+        foreach (var m in input.Moved)
+        {
+            if (m is null || !TryTime(m.Occurrence, false, zone, out var occurrence)) return $"moved occurrence '{m?.Occurrence}' is not a time with an offset.";
+            if (!TryTime(m.Start, false, zone, out var start) || !TryTime(m.End, false, zone, out var end))
+                return $"The moved occurrence {m.Occurrence} needs start and end times with an offset.";
+            if (end <= start) return $"The moved occurrence {m.Occurrence} ends before it starts.";
+            if (end - start > TimeSpan.FromDays(31)) return "An occurrence lasts at most 31 days.";
+            if (!seen.Add(occurrence)) return $"The occurrence {m.Occurrence} is moved twice.";
+            if (!Occurrences.IsOccurrence(content, occurrence)) return $"{m.Occurrence} is not an occurrence of the recurrence.";
+            moved.Add(new MovedOccurrence(occurrence.ToOffset(content.Start.Offset), start, end));
+        }
+        return null;
     }
 
     static string? Check(EntryInput input, TimeZoneInfo zone, out DateTimeOffset start, out DateTimeOffset end, out List<DateTimeOffset> exdates)

@@ -3,7 +3,11 @@ using Ical.Net.DataTypes;
 
 namespace Zawaroom.Schedules;
 
-public sealed record Occurrence(DateTimeOffset Start, DateTimeOffset End);
+/// <summary>An occurrence; <see cref="RecurrenceId"/> is where the rule puts it (its start, unless it was moved).</summary>
+public sealed record Occurrence(DateTimeOffset Start, DateTimeOffset End, DateTimeOffset? MovedFrom = null)
+{
+    public DateTimeOffset RecurrenceId => MovedFrom ?? Start;
+}
 
 /// <summary>
 /// Expands an entry's RRULE into occurrences. Rules are evaluated on the entry's wall clock (its
@@ -26,12 +30,32 @@ public static class Occurrences
         }
     }
 
-    /// <summary>Occurrences overlapping [from, to), excluding EXDATEs; at most <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// Occurrences overlapping [from, to), excluding EXDATEs, with moved occurrences at their new times
+    /// (a moved occurrence counts where it now is); at most <paramref name="limit"/>, in start order.
+    /// </summary>
     public static IReadOnlyList<Occurrence> Between(EntryContent entry, DateTimeOffset from, DateTimeOffset to, int limit = 1000)
     {
-        var duration = entry.End - entry.Start;
         if (string.IsNullOrWhiteSpace(entry.Recurrence))
             return entry.Start < to && entry.End > from ? [new Occurrence(entry.Start, entry.End)] : [];
+        var moved = entry.Moved ?? [];
+        if (moved.Count == 0) return ByRule(entry, from, to, limit);
+        var movedFrom = moved.Select(m => m.Occurrence.UtcDateTime).ToHashSet();
+        return ByRule(entry, from, to, limit + moved.Count)
+            .Where(o => !movedFrom.Contains(o.Start.UtcDateTime))
+            .Concat(moved.Where(m => m.Start < to && m.End > from && !entry.ExDates.Contains(m.Occurrence))
+                .Select(m => new Occurrence(m.Start, m.End, m.Occurrence)))
+            .OrderBy(o => o.Start).Take(limit).ToList();
+    }
+
+    /// <summary>Whether the rule (less its EXDATEs) has an occurrence starting exactly at <paramref name="start"/>.</summary>
+    public static bool IsOccurrence(EntryContent entry, DateTimeOffset start) =>
+        !string.IsNullOrWhiteSpace(entry.Recurrence)
+        && ByRule(entry, start, start.AddTicks(1), 1).Any(o => o.Start == start);
+
+    static List<Occurrence> ByRule(EntryContent entry, DateTimeOffset from, DateTimeOffset to, int limit)
+    {
+        var duration = entry.End - entry.Start;
 
         var offset = entry.Start.Offset;
         var calendarEvent = new CalendarEvent

@@ -22,13 +22,21 @@ public sealed record EntryContent(
     string Description,
     IReadOnlyList<string> Attendees,
     string? Recurrence,
-    IReadOnlyList<DateTimeOffset> ExDates)
+    IReadOnlyList<DateTimeOffset> ExDates,
+    IReadOnlyList<MovedOccurrence>? Moved = null)
 {
     public bool SameAs(EntryContent other) =>
         Title == other.Title && Start == other.Start && Start.Offset == other.Start.Offset && End == other.End
         && AllDay == other.AllDay && Location == other.Location && Description == other.Description
-        && Attendees.SequenceEqual(other.Attendees) && Recurrence == other.Recurrence && ExDates.SequenceEqual(other.ExDates);
+        && Attendees.SequenceEqual(other.Attendees) && Recurrence == other.Recurrence && ExDates.SequenceEqual(other.ExDates)
+        && (Moved ?? []).SequenceEqual(other.Moved ?? []);
 }
+
+/// <summary>
+/// One occurrence of a recurring entry moved to another time (iCalendar RECURRENCE-ID override):
+/// <see cref="Occurrence"/> is where the rule puts it, <see cref="Start"/>/<see cref="End"/> where it now is.
+/// </summary>
+public sealed record MovedOccurrence(DateTimeOffset Occurrence, DateTimeOffset Start, DateTimeOffset End);
 
 /// <summary>
 /// A member's schedule entry (Z3). Stored per site under kind "schedule"; the id is derived from

@@ -29,10 +29,17 @@ public static class ScheduleImport
         var items = new List<ImportItem>();
         var rejected = new List<ImportRejection>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Moved or cancelled occurrences (RECURRENCE-ID overrides) belong to the series with their UID.
+        var overrides = calendar.Events.Where(ev => ev.RecurrenceId is not null && !string.IsNullOrWhiteSpace(ev.Uid))
+            .GroupBy(ev => ev.Uid!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var masters = calendar.Events.Where(ev => ev.RecurrenceId is null && ev.RecurrenceRules.Count > 0 && ev.Uid is not null)
+            .Select(ev => ev.Uid!).ToHashSet(StringComparer.Ordinal);
+        foreach (var uid in overrides.Keys.Where(u => !masters.Contains(u)))
+            rejected.Add(new(null, uid, "A moved occurrence (RECURRENCE-ID) whose recurring event is not in the file."));
         foreach (var ev in calendar.Events)
         {
             if (string.IsNullOrWhiteSpace(ev.Uid)) { rejected.Add(new(null, null, "An event has no UID.")); continue; }
-            if (ev.RecurrenceId is not null) { rejected.Add(new(null, ev.Uid, "Moved occurrences (RECURRENCE-ID) are not imported; edit the occurrence in Zawaroom.")); continue; }
+            if (ev.RecurrenceId is not null) continue; // taken with its series below
             if (!seen.Add(ev.Uid)) { rejected.Add(new(null, ev.Uid, "The UID appears twice.")); continue; }
             if (ev.DtStart is null) { rejected.Add(new(null, ev.Uid, "The event has no DTSTART.")); continue; }
             var allDay = !ev.DtStart.HasTime;
@@ -54,13 +61,37 @@ public static class ScheduleImport
                     1 => new RecurrencePatternSerializer().SerializeToString(ev.RecurrenceRules[0]),
                     _ => "MULTIPLE",
                 },
-                Exdates: ev.ExceptionDates.GetAllDates().Select(d => EntryRules.Format(Time(d, zone), allDay)).ToList());
+                Exdates: ev.ExceptionDates.GetAllDates().Select(d => EntryRules.Format(Time(d, zone), allDay))
+                    .Concat(Cancelled(overrides, ev.Uid, zone, allDay)).ToList(),
+                Moved: allDay ? null : Moved(overrides, ev.Uid, zone, end - start));
             if (input.Recurrence == "MULTIPLE") { rejected.Add(new(null, ev.Uid, "More than one RRULE is not supported.")); continue; }
             if (EntryRules.TryContent(input, zone, out var content, out var error)) items.Add(new ImportItem(ev.Uid, content!));
             else rejected.Add(new(null, ev.Uid, error!));
             if (items.Count > MaxEntries) return new(items, [.. rejected, new(null, null, $"Only the first {MaxEntries} entries are imported.")]);
         }
         return new(items, rejected);
+    }
+
+    static IEnumerable<string> Cancelled(Dictionary<string, List<Ical.Net.CalendarComponents.CalendarEvent>> overrides, string uid, TimeZoneInfo zone, bool allDay) =>
+        overrides.TryGetValue(uid, out var list)
+            ? list.Where(o => string.Equals(o.Status, "CANCELLED", StringComparison.OrdinalIgnoreCase)).Select(o => EntryRules.Format(Time(o.RecurrenceId!, zone), allDay))
+            : [];
+
+    /// <summary>RECURRENCE-ID overrides that move an occurrence (their own title or location changes are not kept: the series' apply).</summary>
+    static List<MovedInput>? Moved(Dictionary<string, List<Ical.Net.CalendarComponents.CalendarEvent>> overrides, string uid, TimeZoneInfo zone, TimeSpan duration)
+    {
+        if (!overrides.TryGetValue(uid, out var list)) return null;
+        var moved = new List<MovedInput>();
+        foreach (var o in list.Where(o => !string.Equals(o.Status, "CANCELLED", StringComparison.OrdinalIgnoreCase)))
+        {
+            var occurrence = Time(o.RecurrenceId!, zone);
+            var start = o.DtStart is null ? occurrence : Time(o.DtStart, zone);
+            var endDt = o.DtEnd ?? o.End;
+            var end = endDt is null ? start + duration : Time(endDt, zone);
+            if (start == occurrence && end - start == duration) continue; // overridden in nothing the sync or the calendar shows
+            moved.Add(new MovedInput(EntryRules.Format(occurrence, false), EntryRules.Format(start, false), EntryRules.Format(end, false)));
+        }
+        return moved;
     }
 
     static DateTimeOffset Time(CalDateTime value, TimeZoneInfo zone)

@@ -12,7 +12,10 @@ public static class SchedulesApi
     public sealed record EntryView(
         string Id, string Uid, string Title, string Start, string End, bool AllDay, string Location, string Description,
         IReadOnlyList<string> Attendees, string? Recurrence, IReadOnlyList<string>? Exdates, ZoomLinkState Zoom,
-        string? SeriesStart = null);
+        string? SeriesStart = null, IReadOnlyList<MovedView>? Moved = null, string? Occurrence = null);
+
+    /// <summary>A moved occurrence: which one (its start by the rule) and where it now is.</summary>
+    public sealed record MovedView(string Occurrence, string Start, string End);
 
     public sealed record ImportReport(int Created, int Updated, int Unchanged, IReadOnlyList<ImportRejection> Rejected);
 
@@ -22,7 +25,10 @@ public static class SchedulesApi
     {
         services.AddSingleton<ScheduleBook>();
         services.AddSingleton<ISiteTimeZone, TokyoTimeZone>();
-        services.AddHttpClient("schedule-feeds", c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section);
+        services.AddSingleton<FeedFetcher>();
+        services.AddHttpClient(FeedFetcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(60))
+            .ConfigurePrimaryHttpMessageHandler(sp => FeedFetcher.Handler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedOptions>>().Value));
         return services;
     }
 
@@ -61,13 +67,17 @@ public static class SchedulesApi
             var recurring = entry.Content.Recurrence is not null;
             foreach (var o in Occurrences.Between(entry.Content, start, end))
                 views.Add(recurring
-                    ? view with { Start = EntryRules.Format(o.Start, entry.Content.AllDay), End = EntryRules.Format(o.End, entry.Content.AllDay), SeriesStart = view.Start }
+                    ? view with
+                    {
+                        Start = EntryRules.Format(o.Start, entry.Content.AllDay), End = EntryRules.Format(o.End, entry.Content.AllDay), SeriesStart = view.Start,
+                        Occurrence = EntryRules.Format(o.RecurrenceId, entry.Content.AllDay),
+                    }
                     : view);
         }
         return views.OrderBy(v => DateTimeOffset.Parse(v.Start)).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
     }
 
-    static async Task<ImportReport> Import(HttpContext http, ScheduleBook book, ISiteTimeZone zones, IHttpClientFactory clients, CancellationToken ct)
+    static async Task<ImportReport> Import(HttpContext http, ScheduleBook book, ISiteTimeZone zones, FeedFetcher feeds, CancellationToken ct)
     {
         var site = http.RequireSite().SiteId;
         var zone = await zones.Of(site, ct);
@@ -77,7 +87,7 @@ public static class SchedulesApi
         {
             "text/calendar" => ScheduleImport.FromICalendar(text, zone),
             "text/csv" => ScheduleImport.FromCsv(text, zone),
-            "application/json" => ScheduleImport.FromICalendar(await Feed(text, clients, ct), zone),
+            "application/json" => ScheduleImport.FromICalendar(await feeds.Fetch(FeedUrl(text), ct), zone),
             _ => throw Problems.Of(415, "unsupported-media-type", "Unsupported media type",
                 "Send text/calendar, text/csv, or application/json { \"feedUrl\": \"https://…\" }."),
         };
@@ -95,24 +105,10 @@ public static class SchedulesApi
         return new ImportReport(created, updated, unchanged, parsed.Rejected);
     }
 
-    static async Task<string> Feed(string body, IHttpClientFactory clients, CancellationToken ct)
+    static string? FeedUrl(string body)
     {
-        string? url;
-        try { url = JsonDocument.Parse(body).RootElement.GetProperty("feedUrl").GetString(); }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { url = null; }
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw Problems.Validation("feedUrl is an http(s) URL of an iCalendar feed.");
-        try
-        {
-            using var response = await clients.CreateClient("schedule-feeds").GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (!response.IsSuccessStatusCode)
-                throw Problems.Of(502, "feed-unavailable", "Feed unavailable", $"The feed answered {(int)response.StatusCode}.");
-            return await ReadLimited(await response.Content.ReadAsStreamAsync(ct), ct);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Problems.Of(502, "feed-unavailable", "Feed unavailable", $"The feed could not be read: {e.Message}");
-        }
+        try { return JsonDocument.Parse(body).RootElement.GetProperty("feedUrl").GetString(); }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return null; }
     }
 
     static async Task<string> ReadLimited(Stream body, CancellationToken ct)
@@ -133,6 +129,9 @@ public static class SchedulesApi
         var c = entry.Content;
         return new EntryView(entry.Id, entry.Uid, c.Title, EntryRules.Format(c.Start, c.AllDay), EntryRules.Format(c.End, c.AllDay), c.AllDay,
             c.Location, c.Description, c.Attendees, c.Recurrence,
-            c.ExDates.Count == 0 ? null : c.ExDates.Select(d => EntryRules.Format(d, c.AllDay)).ToList(), entry.Zoom);
+            c.ExDates.Count == 0 ? null : c.ExDates.Select(d => EntryRules.Format(d, c.AllDay)).ToList(), entry.Zoom,
+            Moved: c.Moved is { Count: > 0 } moved
+                ? moved.Select(m => new MovedView(EntryRules.Format(m.Occurrence, false), EntryRules.Format(m.Start, false), EntryRules.Format(m.End, false))).ToList()
+                : null);
     }
 }

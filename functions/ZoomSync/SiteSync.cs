@@ -127,11 +127,15 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
                         case UpdateMeeting u: await Update(u.Meeting, u.Link, ct); break;
                         case DeleteMeeting d: await Delete(d.Link, ct); break;
                         case ForgetMeeting f: await Forget(f.Link, ct); break;
+                        case ChangeOccurrence o: await Occurrence(o.Meeting, o.Link.MeetingId!.Value, o.Change, ct); break;
                     }
                 }
                 catch (ZoomException e) when (e.IsDailyLimit)
                 {
-                    var host = operation is CreateMeeting cm ? cm.Meeting.Host : operation is UpdateMeeting um ? um.Meeting.Host : "";
+                    var host = operation switch
+                    {
+                        CreateMeeting cm => cm.Meeting.Host, UpdateMeeting um => um.Meeting.Host, ChangeOccurrence co => co.Meeting.Host, _ => "",
+                    };
                     _spentHosts.Add(host);
                     await Deferred(operation.EntryId, ct);
                 }
@@ -164,7 +168,11 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
                 await Store.Delete(siteId, ZoomWebhooksApi.EventKind, e.Id, null, ct);
         }
 
-        static string Name(SyncOperation o) => o switch { CreateMeeting => "create", UpdateMeeting => "update", DeleteMeeting => "delete", _ => "forget" };
+        static string Name(SyncOperation o) => o switch
+        {
+            CreateMeeting => "create", UpdateMeeting => "update", DeleteMeeting => "delete",
+            ChangeOccurrence { Change.Start: null } => "delete-occurrence", ChangeOccurrence => "update-occurrence", _ => "forget",
+        };
 
         async Task Create(DesiredMeeting meeting, MeetingLink? intent, CancellationToken ct)
         {
@@ -178,7 +186,11 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
                     await Store.Replace(siteId, LinkKind, meeting.Key, adopted, null, ct);
                     await Audit("recover", meeting.EntryId, found.Id, "found", ct);
                     if (adopted.Fingerprint != meeting.Fingerprint || adopted.Host != meeting.Host) await Update(meeting, adopted, ct);
-                    else await Linked(meeting.EntryId, adopted, ct);
+                    else
+                    {
+                        await Linked(meeting.EntryId, adopted, ct);
+                        await ApplyExceptions(meeting, found.Id, ct);
+                    }
                     return;
                 }
             }
@@ -199,6 +211,44 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
             _created++;
             await Audit("create", meeting.EntryId, created.Id, "ok", ct);
             await Linked(meeting.EntryId, link, ct);
+            await ApplyExceptions(meeting, created.Id, ct);
+        }
+
+        /// <summary>
+        /// After a create or a change of the whole series: every exception of the meeting, one call each, each recorded
+        /// on the link when Zoom has it, so a run that dies half-way is finished by the next (the calls are idempotent).
+        /// </summary>
+        async Task ApplyExceptions(DesiredMeeting meeting, long meetingId, CancellationToken ct)
+        {
+            foreach (var change in meeting.OccurrenceChanges) await Occurrence(meeting, meetingId, change, ct);
+        }
+
+        async Task Occurrence(DesiredMeeting meeting, long meetingId, OccurrenceChange change, CancellationToken ct)
+        {
+            string result;
+            if (change.Start is null)
+            {
+                _calls++;
+                result = await sync.Zoom.DeleteOccurrence(credentials, meetingId, change.OccurrenceId, ct) ? "ok" : "already-deleted";
+                _deleted++;
+            }
+            else
+            {
+                if (!await SpendBudget(meeting, ct)) return;
+                _calls++;
+                await sync.Zoom.UpdateOccurrence(credentials, meetingId, change.OccurrenceId, change.Start.Value, change.DurationMinutes, meeting.TimeZone, ct);
+                _updated++;
+                result = change.Restore ? "restored" : "ok";
+            }
+            sync.Faults.At("occurrence-changed");
+            await Store.Update<MeetingLink>(siteId, LinkKind, meeting.Key, l =>
+            {
+                var applied = new Dictionary<string, string>(l.Applied ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+                if (change.Restore) applied.Remove(change.OccurrenceId);
+                else applied[change.OccurrenceId] = change.Spec;
+                return l with { Applied = applied };
+            }, ct);
+            await Audit(change.Start is null ? "delete-occurrence" : "update-occurrence", meeting.EntryId, meetingId, $"{result} {change.OccurrenceId}", ct);
         }
 
         async Task Update(DesiredMeeting meeting, MeetingLink link, CancellationToken ct)
@@ -217,11 +267,13 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
                 await Create(meeting, null, ct);
                 return;
             }
-            var updated = link with { Fingerprint = meeting.Fingerprint, Start = meeting.Start, State = LinkState.Linked };
+            // A changed series may have its occurrences made anew by Zoom: its exceptions are applied again.
+            var updated = link with { Fingerprint = meeting.Fingerprint, Start = meeting.Start, State = LinkState.Linked, Applied = null };
             await Store.Replace(siteId, LinkKind, link.Key, updated, null, ct);
             _updated++;
             await Audit("update", meeting.EntryId, link.MeetingId, "ok", ct);
             await Linked(meeting.EntryId, updated, ct);
+            await ApplyExceptions(meeting, link.MeetingId.Value, ct);
         }
 
         async Task Delete(MeetingLink link, CancellationToken ct)

@@ -85,6 +85,27 @@ public sealed class ZoomClient(HttpClient http, ZoomTokenCache tokens, Microsoft
         }
     }
 
+    /// <summary>Z3: moves one occurrence of a recurring meeting (PATCH /meetings/{id}?occurrence_id=).</summary>
+    public async Task UpdateOccurrence(ZoomCredentials site, long meetingId, string occurrenceId, DateTimeOffset start, int durationMinutes,
+        string timeZone, CancellationToken ct) =>
+        await Send<JsonElement?>(site, HttpMethod.Patch, Api($"/meetings/{meetingId}?occurrence_id={Uri.EscapeDataString(occurrenceId)}"),
+            new { start_time = start.ToString("yyyy-MM-dd'T'HH:mm:ss"), duration = durationMinutes, timezone = timeZone }, ct);
+
+    /// <summary>Z3: deletes one occurrence (DELETE /meetings/{id}?occurrence_id=); false when Zoom has no such meeting any more.</summary>
+    public async Task<bool> DeleteOccurrence(ZoomCredentials site, long meetingId, string occurrenceId, CancellationToken ct)
+    {
+        try
+        {
+            await Send<JsonElement?>(site, HttpMethod.Delete,
+                Api($"/meetings/{meetingId}?occurrence_id={Uri.EscapeDataString(occurrenceId)}&schedule_for_reminder=false"), null, ct);
+            return true;
+        }
+        catch (ZoomException e) when (e.Status == HttpStatusCode.NotFound && e.Code is 3001 or null)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The host's upcoming meetings, all pages: how a run finds a meeting whose create was never recorded.</summary>
     public async Task<List<ZoomMeeting>> UpcomingMeetings(ZoomCredentials site, string host, CancellationToken ct)
     {

@@ -18,12 +18,12 @@ public static class ZoomRecurrences
 
     /// <summary>
     /// Z3: the Zoom form of an entry's rule, or null when Zoom cannot express it (then the sync makes one
-    /// meeting per occurrence inside the window). Exceptions (EXDATE) also fall back to per-occurrence,
-    /// which keeps every remaining occurrence exact.
+    /// meeting per occurrence inside the window). Exceptions (EXDATE, moved occurrences) do not change the
+    /// rule: the sync deletes or moves those occurrences of the one recurring meeting (occurrence_id).
     /// </summary>
     public static ZoomRecurrence? From(EntryContent entry)
     {
-        if (entry.Recurrence is null || entry.ExDates.Count > 0) return null;
+        if (entry.Recurrence is null) return null;
         IReadOnlyDictionary<string, string> rule;
         try { rule = Rrule.Parse(entry.Recurrence); }
         catch (FormatException) { return null; }

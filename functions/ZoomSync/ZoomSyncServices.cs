@@ -15,11 +15,7 @@ public static class ZoomSyncServices
     {
         services.AddOptions<ZoomOptions>().BindConfiguration("Zawaroom:Zoom");
         services.AddSingleton<ZoomTokenCache>();
-        services.AddDataProtection().SetApplicationName("zawaroom");
-        // The key ring lives in the data directory, so secrets stay readable across restarts (Key Vault on Azure).
-        services.AddOptions<KeyManagementOptions>().Configure<IConfiguration, ILoggerFactory>((o, configuration, loggers) =>
-            o.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(Path.Combine(Hosting.ZawaroomHost.DataDirectory(configuration), "keys")), loggers));
+        services.AddDataProtectionKeys();
         services.AddSingleton<ZoomSettingsStore>();
         services.AddSingleton<ISiteTimeZone, ZoomSiteTimeZone>();
         services.TryAddSingleton<IZoomSyncFaults, NoFaults>();
@@ -28,6 +24,37 @@ public static class ZoomSyncServices
         services.AddHostedService<ZoomSyncTimer>();
         services.AddHttpClient(ZoomTokenCache.HttpClientName).AddResilienceHandler("zoom-oauth", Retry);
         services.AddHttpClient<ZoomClient>().AddResilienceHandler("zoom-api", Retry);
+        return services;
+    }
+
+    /// <summary>
+    /// The Data Protection key ring that encrypts the Zoom secrets: in the data directory when embedded; in the blob
+    /// store with Azure stores, so every instance (and every restart) reads the same keys; wrapped by a Key Vault key
+    /// when Zawaroom:DataProtection:KeyVaultKeyId is set (main.bicep sets it and grants the app wrap/unwrap on that key).
+    /// </summary>
+    static IServiceCollection AddDataProtectionKeys(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("zawaroom");
+        services.AddOptions<DataProtectionKeyOptions>().BindConfiguration(DataProtectionKeyOptions.Section);
+        services.TryAddSingleton<Azure.Core.TokenCredential>(_ => new Azure.Identity.DefaultAzureCredential());
+        services.AddHttpClient(KeyVaultKeyWrapper.HttpClientName).AddStandardResilienceHandler();
+        services.AddSingleton(sp => new KeyVaultKeyWrapper(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeyVaultKeyWrapper.HttpClientName), sp.GetRequiredService<Azure.Core.TokenCredential>()));
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((o, sp) =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var keys = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataProtectionKeyOptions>>().Value;
+            var store = keys.KeyStore ?? (configuration["Zawaroom:Stores"] == "Azure" ? "Blobs" : "Folder");
+            o.XmlRepository = store switch
+            {
+                "Blobs" => new BlobXmlRepository(sp.GetRequiredService<Blobs.IBlobStore>()),
+                "Folder" => new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(Hosting.ZawaroomHost.DataDirectory(configuration), "keys")),
+                    sp.GetRequiredService<ILoggerFactory>()),
+                _ => throw new InvalidOperationException($"Zawaroom:DataProtection:KeyStore is '{store}'; known values: Blobs, Folder."),
+            };
+            if (!string.IsNullOrWhiteSpace(keys.KeyVaultKeyId))
+                o.XmlEncryptor = new KeyVaultXmlEncryptor(sp.GetRequiredService<KeyVaultKeyWrapper>(), keys.KeyVaultKeyId);
+        });
         return services;
     }
 

@@ -102,6 +102,23 @@ public sealed class InfraTests
             Assert.Contains($"'{secret}', 'value', format('@Microsoft.KeyVault(SecretUri=", settings);
         Assert.Contains("'Zawaroom__Identity__Aad__ClientId', 'value', parameters('aadClientId')", settings);
     }
+
+    [Fact]
+    public void The_data_protection_key_ring_is_wrapped_by_a_key_vault_key_the_app_may_only_wrap_and_unwrap_with()
+    {
+        var key = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.KeyVault/vaults/keys");
+        Assert.Equal(["wrapKey", "unwrapKey"], key.GetProperty("properties").GetProperty("keyOps").EnumerateArray().Select(o => o.GetString()!).ToArray());
+        var site = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites");
+        var settings = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings").GetString()!;
+        Assert.Contains("'Zawaroom__DataProtection__KeyVaultKeyId', 'value', reference(", settings);
+        Assert.Contains("'Zawaroom__DataProtection__KeyStore', 'value', 'Blobs'", settings);
+        // Key Vault Crypto Service Encryption User, scoped to that key, for the app's managed identity.
+        Assert.Contains("e147488a-f6f5-4113-8e2d-b22465e65bf6", Template().GetProperty("variables").GetProperty("keyVaultCryptoServiceEncryptionUser").GetString());
+        var grant = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments"
+            && r.GetProperty("properties").GetProperty("roleDefinitionId").GetString() == "[variables('keyVaultCryptoServiceEncryptionUser')]");
+        Assert.Contains("Microsoft.KeyVault/vaults/keys", grant.GetProperty("scope").GetString());
+        Assert.Contains("functions", grant.GetProperty("properties").GetProperty("principalId").GetString());
+    }
 }
 
 public sealed class InfraSettingsTests
@@ -121,6 +138,7 @@ public sealed class InfraSettingsTests
             ["Blobs"] = typeof(Zawaroom.Blobs.Azure.AzureBlobOptions),
             ["Identity"] = typeof(Zawaroom.Identity.Entra.EntraOptions),
             ["Sites"] = typeof(Zawaroom.Sites.SiteRoutingOptions),
+            ["DataProtection"] = typeof(Zawaroom.ZoomSync.DataProtectionKeyOptions),
         };
         // Read directly from configuration by the foundation (ZawaroomHost) or by the realtime feature.
         string[] plainKeys = ["Stores", "Auth__LocalLogin", "SeedDemo", "OperatorKey", "SignalR__ConnectionString"];

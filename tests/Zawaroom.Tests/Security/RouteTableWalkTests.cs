@@ -18,14 +18,16 @@ namespace Zawaroom.Tests.Security;
 public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
 {
     /// <summary>Who may call a route, as PRODUCT.md U2 says (not read from the app's own metadata).</summary>
-    enum Who { Anyone, Member, RoomAdmin, SiteAdmin, Operator, LiveTicket }
+    /// <summary><c>Starter</c>: a member reading what they started (a log export); a site admin reads everyone's, others get 404.</summary>
+    enum Who { Anyone, Member, RoomAdmin, SiteAdmin, Operator, LiveTicket, Starter }
 
     /// <summary>
     /// One route: who may call it, and a request that succeeds for them on a fresh world. Where the
     /// fresh world cannot satisfy a route's own precondition (being inside the room), <c>Allowed</c>
     /// says what the allowed roles get instead: that precondition's answer, never 401 or 403.
     /// </summary>
-    sealed record Route(string Method, string Pattern, Who Who, Func<World, HttpRequestMessage> Request, Func<int, bool>? Allowed = null);
+    sealed record Route(string Method, string Pattern, Who Who, Func<World, HttpRequestMessage> Request, Func<int, bool>? Allowed = null,
+        Func<World, Task>? Prepare = null);
 
     static readonly Route[] Routes =
     [
@@ -95,6 +97,13 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         // Zoom proves itself by signature, not by a bearer token: an unsigned call is refused for everyone.
         new("POST", "/api/webhooks/zoom", Who.Anyone, w => Post(w.Api("webhooks/zoom"), new { @event = "meeting.started", payload = new { } }), Allowed: s => s == 401),
 
+        // G2: exports run in the background; the world holds a finished one started by each admin.
+        new("POST", "/api/admin/logs/exports", Who.SiteAdmin, w => Post(w.Api("admin/logs/exports"), ExportRange(w.SpaceId))),
+        new("POST", "/api/rooms/{id}/logs/exports", Who.RoomAdmin, w => Post(w.Api($"rooms/{w.RoomId}/logs/exports"), ExportRange(null))),
+        new("GET", "/api/logs/exports/{id}", Who.Starter, w => Get(w.Api($"logs/exports/{w.ExportOfCaller}"))),
+        new("GET", "/api/logs/exports/{id}/download", Who.Starter, w => Get(w.Api($"logs/exports/{w.ExportOfCaller}/download")),
+            Prepare: w => w.ExportsFinished()),
+
         new("POST", "/operator/api/sites", Who.Operator, w => Post("/operator/api/sites",
             new { subdomain = "op" + Guid.NewGuid().ToString("N")[..6], adminEmail = "a@op.example", adminAuthType = "aad", maxUsersCount = 3 })),
         new("GET", "/operator/api/sites", Who.Operator, w => Get("/operator/api/sites")),
@@ -158,6 +167,7 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
             var world = await World.Create(app);
             var client = await world.Client(role);
             world.CallerEmail = world.EmailOf(role);
+            if (route.Prepare is not null) await route.Prepare(world);
             var response = await client.SendAsync(route.Request(world));
             var status = (int)response.StatusCode;
             var expected = Expected(route.Who, role);
@@ -220,6 +230,8 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
             (Who.Operator or Who.LiveTicket, _) => s => s == 401, // a site token is neither an operator key nor a live ticket
             (_, Role.Anonymous or Role.OtherSiteMember) => s => s == 401,
             (Who.Member, _) => Ok,
+            (Who.Starter, Role.User) => s => s == 404,
+            (Who.Starter, _) => Ok,
             (Who.RoomAdmin, Role.User) => s => s == 403,
             (Who.RoomAdmin, _) => Ok,
             (Who.SiteAdmin, Role.SiteAdmin) => Ok,
@@ -241,6 +253,8 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         title, start = "2026-12-10T10:00:00+09:00", end = "2026-12-10T11:00:00+09:00", allDay = false,
         location = "会議室", description = "", attendees = Array.Empty<string>(),
     };
+
+    static object ExportRange(string? spaceId) => new { from = "2026-11-01T00:00:00+09:00", to = "2026-12-01T00:00:00+09:00", spaceId };
 
     static object ZoomSettings() => new
     {
@@ -290,6 +304,9 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         public string CallerEmail { get; set; } = "";
         public required IReadOnlyDictionary<string, string> Entries { get; init; }
         public string EntryOfCaller => Entries.TryGetValue(CallerEmail, out var id) ? id : Entries[Site.AdminEmail];
+        /// <summary>Finished log exports by who started them (the site admin and the room admin).</summary>
+        public required IReadOnlyDictionary<string, string> Exports { get; init; }
+        public string ExportOfCaller => Exports.TryGetValue(CallerEmail, out var id) ? id : Exports[Site.AdminEmail];
 
         public string EmailOf(Role role) => role switch
         {
@@ -326,12 +343,28 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
                 var entry = await Http.Ensure<JsonElement>(await owner.SendAsync(Post(site.Api("schedules"), Entry("自分の予定"))));
                 entries[email] = entry.GetProperty("id").GetString()!;
             }
+            var exports = new Dictionary<string, string>
+            {
+                [site.AdminEmail] = await StartExport(admin, Post(site.Api("admin/logs/exports"), ExportRange(space))),
+                [$"roomadmin@{site.Subdomain}.example"] = await StartExport(await site.As($"roomadmin@{site.Subdomain}.example"),
+                    Post(site.Api($"rooms/{room}/logs/exports"), ExportRange(null))),
+            };
             return new World
             {
                 Site = site, OtherSite = other, SpaceId = space, EmptySpaceId = empty, RoomId = room, TrashedRoomId = trashed,
                 BackgroundRoomId = pictured, Settings = await settings.Content.ReadAsByteArrayAsync(),
-                SettingsETag = settings.Headers.ETag!.ToString(), Zawa = zawa, Entries = entries,
+                SettingsETag = settings.Headers.ETag!.ToString(), Zawa = zawa, Entries = entries, Exports = exports,
             };
+        }
+
+        static async Task<string> StartExport(HttpClient client, HttpRequestMessage start) =>
+            (await Http.Ensure<JsonElement>(await client.SendAsync(start))).GetProperty("id").GetString()!;
+
+        /// <summary>Waits until the world's exports have run (they are started, not awaited, when the world is made).</summary>
+        public async Task ExportsFinished()
+        {
+            var admin = await Site.Admin();
+            foreach (var id in Exports.Values) await Logs.LogExportApiTests.WaitDone(admin, Site, id);
         }
 
         public async Task<HttpClient> Client(Role role) => role switch

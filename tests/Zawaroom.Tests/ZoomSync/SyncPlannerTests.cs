@@ -69,8 +69,8 @@ public sealed class ZoomRecurrenceTests
     public void Rules_zoom_cannot_express_give_no_recurrence(string rrule) => Assert.Null(ZoomRecurrences.From(Rule(rrule)));
 
     [Fact]
-    public void A_rule_with_exceptions_gives_no_recurrence() =>
-        Assert.Null(ZoomRecurrences.From(Rule("FREQ=WEEKLY;COUNT=5", "2026-12-14T10:00:00+09:00")));
+    public void A_rule_with_exceptions_keeps_its_zoom_recurrence() =>
+        Assert.Equal(2, ZoomRecurrences.From(Rule("FREQ=WEEKLY;COUNT=5", "2026-12-14T10:00:00+09:00"))!.Type);
 }
 
 public sealed class SyncPlannerTests
@@ -178,11 +178,123 @@ public sealed class SyncPlannerTests
     [Fact]
     public void Adding_an_exception_deletes_that_occurrences_meeting_only()
     {
-        var before = Desired(Entry(rrule: "FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231T000000Z", exdates: ["2026-12-28T10:00:00+09:00"]));
-        var after = Desired(Entry(rrule: "FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231T000000Z", exdates: ["2026-12-28T10:00:00+09:00", "2026-12-14T10:00:00+09:00"]));
+        var before = Desired(Entry(rrule: "FREQ=WEEKLY;BYDAY=MO", exdates: ["2026-12-28T10:00:00+09:00"]));
+        var after = Desired(Entry(rrule: "FREQ=WEEKLY;BYDAY=MO", exdates: ["2026-12-28T10:00:00+09:00", "2026-12-14T10:00:00+09:00"]));
         var operations = Plan(after, before.Select(m => Linked(m)).ToList(), qualifying: "e1");
         var delete = Assert.IsType<DeleteMeeting>(Assert.Single(operations));
         Assert.EndsWith("@20261214T010000Z", delete.Link.Key);
+    }
+
+    static ScheduleEntry Series(string[]? exdates = null, params MovedOccurrence[] moved)
+    {
+        var entry = Entry(rrule: "FREQ=WEEKLY;BYDAY=MO;COUNT=8", exdates: exdates);
+        return entry with { Content = entry.Content with { Moved = moved.Length == 0 ? null : moved } };
+    }
+
+    static readonly DateTimeOffset Dec14 = DateTimeOffset.Parse("2026-12-14T10:00:00+09:00");
+    static readonly DateTimeOffset Dec21 = DateTimeOffset.Parse("2026-12-21T10:00:00+09:00");
+    static readonly MovedOccurrence Dec21ToTuesday = new(Dec21, Dec21.AddDays(1).AddHours(5), Dec21.AddDays(1).AddHours(6).AddMinutes(30));
+
+    static MeetingLink Applied(DesiredMeeting m, params (DateTimeOffset Occurrence, string Spec)[] applied) =>
+        Linked(m) with { Applied = applied.ToDictionary(a => OccurrenceChange.IdOf(a.Occurrence), a => a.Spec) };
+
+    [Fact]
+    public void A_recurrence_with_an_exdate_and_a_moved_occurrence_stays_one_recurring_meeting_with_two_exceptions()
+    {
+        var meeting = Assert.Single(Desired(Series(["2026-12-14T10:00:00+09:00"], Dec21ToTuesday)));
+
+        Assert.Equal(8, meeting.Type);
+        Assert.Equal(Assert.Single(Desired(Series())).Fingerprint, meeting.Fingerprint);
+        var deleted = meeting.OccurrenceChanges.Single(x => x.Start is null);
+        Assert.Equal(Dec14.ToUnixTimeMilliseconds().ToString(), deleted.OccurrenceId);
+        var moved = meeting.OccurrenceChanges.Single(x => x.Start is not null);
+        Assert.Equal(Dec21.ToUnixTimeMilliseconds().ToString(), moved.OccurrenceId);
+        Assert.Equal(DateTimeOffset.Parse("2026-12-22T15:00:00+09:00"), moved.Start);
+        Assert.Equal(90, moved.DurationMinutes);
+    }
+
+    [Fact]
+    public void An_exdate_deletes_and_a_move_updates_only_that_occurrence_of_the_linked_meeting()
+    {
+        var before = Assert.Single(Desired(Series()));
+        var after = Desired(Series(["2026-12-14T10:00:00+09:00"], Dec21ToTuesday));
+
+        var operations = Plan(after, [Linked(before)], qualifying: "e1");
+
+        Assert.Equal(2, operations.Count);
+        Assert.All(operations, o => Assert.IsType<ChangeOccurrence>(o));
+        Assert.Contains(operations, o => o is ChangeOccurrence { Change.Start: null } c && c.Change.OccurrenceId == OccurrenceChange.IdOf(Dec14));
+        Assert.Contains(operations, o => o is ChangeOccurrence { Change.Start: not null } c && c.Change.OccurrenceId == OccurrenceChange.IdOf(Dec21));
+    }
+
+    [Fact]
+    public void Exceptions_already_in_zoom_plan_nothing()
+    {
+        var desired = Desired(Series(["2026-12-14T10:00:00+09:00"], Dec21ToTuesday));
+        var spec = desired[0].OccurrenceChanges.Single(x => x.Start is not null).Spec;
+
+        Assert.Empty(Plan(desired, [Applied(desired[0], (Dec14, "deleted"), (Dec21, spec))], qualifying: "e1"));
+    }
+
+    [Fact]
+    public void Taking_back_a_move_moves_the_occurrence_back_and_taking_back_an_exdate_makes_the_series_anew()
+    {
+        var desired = Desired(Series());
+        var movedSpec = Assert.Single(Desired(Series(null, Dec21ToTuesday))).OccurrenceChanges[0].Spec;
+
+        var back = Assert.IsType<ChangeOccurrence>(Assert.Single(Plan(desired, [Applied(desired[0], (Dec21, movedSpec))], qualifying: "e1")));
+        Assert.True(back.Change.Restore);
+        Assert.Equal(Dec21, back.Change.Start);
+
+        var anew = Plan(desired, [Applied(desired[0], (Dec14, "deleted"))], qualifying: "e1");
+        Assert.IsType<DeleteMeeting>(anew[0]);
+        Assert.IsType<CreateMeeting>(anew[1]);
+    }
+
+    [Fact]
+    public void Exceptions_before_the_window_are_history_and_left_alone()
+    {
+        var desired = Desired(Series());
+        var november = DateTimeOffset.Parse("2026-11-30T10:00:00+09:00");
+
+        Assert.Empty(Plan(desired, [Applied(desired[0], (november, "deleted"))], qualifying: "e1"));
+    }
+
+    [Fact]
+    public void A_moved_occurrence_of_a_rule_zoom_cannot_express_moves_its_own_meeting_in_place()
+    {
+        var before = Desired(Entry(rrule: "FREQ=WEEKLY;BYDAY=MO", exdates: ["2026-12-28T10:00:00+09:00"]));
+        var movedEntry = Entry(rrule: "FREQ=WEEKLY;BYDAY=MO", exdates: ["2026-12-28T10:00:00+09:00"]);
+        movedEntry = movedEntry with { Content = movedEntry.Content with { Moved = [Dec21ToTuesday] } };
+
+        var operations = Plan(Desired(movedEntry), before.Select(m => Linked(m)).ToList(), qualifying: "e1");
+
+        var update = Assert.IsType<UpdateMeeting>(Assert.Single(operations));
+        Assert.EndsWith("@20261221T010000Z", update.Link.Key);
+        Assert.Equal(90, update.Meeting.DurationMinutes);
+    }
+
+    [Fact]
+    public void A_pending_intent_whose_entry_lost_its_location_is_deleted_even_when_the_site_keeps_meetings()
+    {
+        var desired = Desired(Entry());
+        var pending = Linked(desired[0], LinkState.Pending) with { MeetingId = null };
+
+        var keep = Assert.Single(Plan([], [pending], OnEntryRemoved.Keep));
+        var linkedKeep = Assert.Single(Plan([], [Linked(desired[0])], OnEntryRemoved.Keep));
+
+        Assert.IsType<DeleteMeeting>(keep);
+        Assert.IsType<ForgetMeeting>(linkedKeep);
+    }
+
+    [Fact]
+    public void A_pending_intent_of_an_entry_moved_out_of_the_window_is_resolved_not_left_behind()
+    {
+        var desired = Desired(Entry());
+        var outside = Linked(desired[0]) with { Start = DateTimeOffset.Parse("2027-03-01T10:00:00+09:00") };
+
+        Assert.Empty(Plan([], [outside], qualifying: "e1"));
+        Assert.IsType<DeleteMeeting>(Assert.Single(Plan([], [outside with { State = LinkState.Pending, MeetingId = null }], qualifying: "e1")));
     }
 
     [Fact]

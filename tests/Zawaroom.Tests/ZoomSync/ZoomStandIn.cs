@@ -149,6 +149,7 @@ public sealed class ZoomStandIn : IAsyncDisposable
                 body["host_email"] = email;
                 body["join_url"] = $"https://zoom.example/j/{id}";
                 body["created_at"] = Now().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
+                body["occurrences"] = Occurrences(body);
                 _meetings[id] = body;
                 Interlocked.Increment(ref Creates);
                 return Results.Json(body, statusCode: 201);
@@ -177,22 +178,105 @@ public sealed class ZoomStandIn : IAsyncDisposable
             lock (_gate) return _meetings.TryGetValue(id, out var m) ? Results.Json(m) : Error(404, 3001, "Meeting does not exist: " + id);
         });
 
-        api.MapMethods("/meetings/{id:long}", ["PATCH"], async (long id, HttpContext http) =>
+        api.MapMethods("/meetings/{id:long}", ["PATCH"], async (long id, string? occurrence_id, HttpContext http) =>
         {
             var patch = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
             lock (_gate)
             {
                 if (!_meetings.TryGetValue(id, out var m)) return Error(404, 3001, "Meeting does not exist: " + id);
+                if (occurrence_id is not null)
+                {
+                    // Only an occurrence's time can change this way, as in Zoom.
+                    if (Occurrence(m, occurrence_id) is not { } occurrence) return Error(400, 3000, "Invalid occurrence_id: " + occurrence_id);
+                    if (SpendDaily((string)m["host_email"]!) is { } limitedOne) return limitedOne;
+                    if (patch["start_time"] is { } start)
+                        occurrence["start_time"] = Utc((string)start!, (string?)patch["timezone"] ?? (string?)m["timezone"]).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ");
+                    if (patch["duration"] is { } duration) occurrence["duration"] = (int)duration!;
+                    OccurrenceUpdates++;
+                    return Results.NoContent();
+                }
                 if (SpendDaily((string)m["host_email"]!) is { } limited) return limited;
                 foreach (var (name, value) in patch) m[name] = value?.DeepClone();
+                // A change of the series makes its occurrences anew, dropping their own changes.
+                if (patch.Any(p => p.Key is "start_time" or "duration" or "timezone" or "recurrence" or "type")) m["occurrences"] = Occurrences(m);
                 return Results.NoContent();
             }
         });
 
-        api.MapDelete("/meetings/{id:long}", (long id) =>
+        api.MapDelete("/meetings/{id:long}", (long id, string? occurrence_id) =>
         {
-            lock (_gate) return _meetings.Remove(id) ? Results.NoContent() : Error(404, 3001, "Meeting does not exist: " + id);
+            lock (_gate)
+            {
+                if (occurrence_id is null) return _meetings.Remove(id) ? Results.NoContent() : Error(404, 3001, "Meeting does not exist: " + id);
+                if (!_meetings.TryGetValue(id, out var m)) return Error(404, 3001, "Meeting does not exist: " + id);
+                if (Occurrence(m, occurrence_id) is not { } occurrence) return Error(400, 3000, "Invalid occurrence_id: " + occurrence_id);
+                occurrence["status"] = "deleted";
+                OccurrenceDeletes++;
+                return Results.NoContent();
+            }
         });
+    }
+
+    public int OccurrenceUpdates;
+    public int OccurrenceDeletes;
+
+    static JsonObject? Occurrence(JsonObject meeting, string occurrenceId) =>
+        (meeting["occurrences"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(o => (string?)o["occurrence_id"] == occurrenceId);
+
+    /// <summary>The meeting's occurrences as Zoom keeps them: id (start by the rule, Unix ms), start (UTC), duration, status.</summary>
+    public List<(string Id, string Start, int Duration, string Status)> OccurrencesOf(long meetingId)
+    {
+        lock (_gate)
+            return ((_meetings[meetingId]["occurrences"] as JsonArray) ?? []).OfType<JsonObject>()
+                .Select(o => ((string)o["occurrence_id"]!, (string)o["start_time"]!, (int)o["duration"]!, (string)o["status"]!)).ToList();
+    }
+
+    static DateTimeOffset Utc(string local, string? timeZone)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone ?? "UTC");
+        var time = DateTime.SpecifyKind(DateTime.Parse(local.TrimEnd('Z'), System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Unspecified);
+        return local.EndsWith('Z') ? new DateTimeOffset(time, TimeSpan.Zero) : new DateTimeOffset(time, zone.GetUtcOffset(time));
+    }
+
+    /// <summary>
+    /// Expands a recurring meeting (type 8) the way Zoom does: daily (type 1), weekly on weekly_days (type 2, 1 = Sunday),
+    /// monthly on monthly_day or monthly_week/monthly_week_day (type 3), every repeat_interval, until end_times or end_date_time.
+    /// </summary>
+    static JsonArray Occurrences(JsonObject m)
+    {
+        var result = new JsonArray();
+        if ((int?)m["type"] != 8 || m["recurrence"] is not JsonObject r) return result;
+        var timeZone = (string?)m["timezone"];
+        var first = DateTime.Parse(((string)m["start_time"]!).TrimEnd('Z'), System.Globalization.CultureInfo.InvariantCulture);
+        var duration = (int?)m["duration"] ?? 60;
+        var interval = Math.Max(1, (int?)r["repeat_interval"] ?? 1);
+        var endTimes = (int?)r["end_times"];
+        DateTimeOffset? endAt = r["end_date_time"] is { } e ? DateTimeOffset.Parse((string)e!, System.Globalization.CultureInfo.InvariantCulture) : null;
+        if (endTimes is null && endAt is null) endTimes = 1;
+        var weekly = ((string?)r["weekly_days"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
+        var firstSunday = first.Date.AddDays(-(int)first.DayOfWeek);
+        for (var day = first.Date; day < first.Date.AddYears(3) && (endTimes is null || result.Count < endTimes); day = day.AddDays(1))
+        {
+            var months = (day.Year - first.Year) * 12 + day.Month - first.Month;
+            var matches = (int?)r["type"] switch
+            {
+                1 => (day - first.Date).Days % interval == 0,
+                2 => (day - firstSunday).Days / 7 % interval == 0 && weekly.Contains((int)day.DayOfWeek + 1),
+                3 => months % interval == 0 && ((int?)r["monthly_day"] is { } md ? day.Day == md
+                    : (int)day.DayOfWeek + 1 == (int?)r["monthly_week_day"] && ((int?)r["monthly_week"] == -1
+                        ? day.AddDays(7).Month != day.Month : (day.Day - 1) / 7 + 1 == (int?)r["monthly_week"])),
+                _ => false,
+            };
+            if (!matches) continue;
+            var start = Utc((day + first.TimeOfDay).ToString("yyyy-MM-ddTHH:mm:ss"), timeZone);
+            if (endAt is not null && start > endAt) break;
+            result.Add(new JsonObject
+            {
+                ["occurrence_id"] = start.ToUnixTimeMilliseconds().ToString(), ["start_time"] = start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                ["duration"] = duration, ["status"] = "available",
+            });
+        }
+        return result;
     }
 
     IResult? SpendDaily(string host)

@@ -36,6 +36,8 @@ public sealed class ZoomWorld : IAsyncLifetime
         App.Clock = Clock;
         App.With("Zawaroom:Zoom:OAuthUrl", Zoom.OAuthUrl).With("Zawaroom:Zoom:ApiBaseUrl", Zoom.ApiBaseUrl)
             .With("Zawaroom:Zoom:Timer", "false").With("Zawaroom:Zoom:RetryDelay", "00:00:00.020")
+            // The stand-in serves the feed on loopback, which only this explicit setting allows.
+            .With("Zawaroom:Schedules:AllowPrivateFeedHosts", "true")
             .WithServices(s => s.AddSingleton<IZoomSyncFaults>(Faults));
         await App.InitializeAsync();
     }

@@ -1,0 +1,171 @@
+using System.Buffers.Text;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using Azure.Core;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Zawaroom.Blobs;
+
+namespace Zawaroom.ZoomSync;
+
+/// <summary>
+/// Where the Data Protection key ring (which encrypts the Zoom secrets, Z1) lives and how it is protected.
+/// <see cref="KeyStore"/>: "Blobs" (the blob store: shared by every instance on Azure) or "Folder" (the data
+/// directory); by default Blobs with <c>Zawaroom:Stores=Azure</c>. <see cref="KeyVaultKeyId"/>: a Key Vault key
+/// (https://{vault}.vault.azure.net/keys/{name}[/{version}]) that wraps the key ring at rest.
+/// </summary>
+public sealed class DataProtectionKeyOptions
+{
+    public const string Section = "Zawaroom:DataProtection";
+    public string? KeyStore { get; set; }
+    public string? KeyVaultKeyId { get; set; }
+}
+
+/// <summary>The key ring as blobs ("_platform/data-protection/keys/{name}.xml"): every app instance reads the same keys.</summary>
+public sealed class BlobXmlRepository(IBlobStore blobs) : IXmlRepository
+{
+    public const string Prefix = "_platform/data-protection/keys/";
+
+    // Data Protection calls these synchronously, rarely (the key ring is cached and refreshed about daily).
+    public IReadOnlyCollection<XElement> GetAllElements() => Task.Run(async () =>
+    {
+        var elements = new List<XElement>();
+        await foreach (var name in blobs.List(Prefix, CancellationToken.None))
+        {
+            var blob = await blobs.Open(name, CancellationToken.None);
+            if (blob is null) continue;
+            await using var content = blob.Value.Content;
+            elements.Add(await XElement.LoadAsync(content, LoadOptions.None, CancellationToken.None));
+        }
+        return (IReadOnlyCollection<XElement>)elements;
+    }).GetAwaiter().GetResult();
+
+    public void StoreElement(XElement element, string friendlyName) => Task.Run(async () =>
+    {
+        var name = Prefix + string.Concat((friendlyName.Length > 0 ? friendlyName : Guid.NewGuid().ToString()).Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_')) + ".xml";
+        using var buffer = new MemoryStream();
+        await element.SaveAsync(buffer, SaveOptions.DisableFormatting, CancellationToken.None);
+        buffer.Position = 0;
+        await blobs.Put(name, buffer, "application/xml", CancellationToken.None);
+    }).GetAwaiter().GetResult();
+}
+
+/// <summary>
+/// Key Vault's wrapKey/unwrapKey (REST API 7.4, RSA-OAEP-256) with a token for https://vault.azure.net: the key
+/// never leaves the vault. (Azure.Security.KeyVault.Keys and Azure.Extensions.AspNetCore.DataProtection.Keys are not
+/// available to this build, so this is the same protocol spoken directly.)
+/// </summary>
+public sealed class KeyVaultKeyWrapper(HttpClient http, TokenCredential credential)
+{
+    public const string HttpClientName = "key-vault";
+    const string ApiVersion = "api-version=7.4";
+    static readonly string[] Scopes = ["https://vault.azure.net/.default"];
+
+    sealed record KeyOperation(string Kid, string Value);
+    sealed record KeyBundle(JsonElement Key);
+
+    public int Calls => _calls;
+    int _calls;
+
+    /// <summary>Wraps <paramref name="key"/>; returns the versioned key id used, which unwrapping needs.</summary>
+    public async Task<(string Kid, byte[] Wrapped)> Wrap(string keyId, byte[] key, CancellationToken ct)
+    {
+        var versioned = await Versioned(keyId, ct);
+        var result = await Post(versioned + "/wrapkey", key, ct);
+        return (result.Kid, Base64Url.DecodeFromChars(result.Value));
+    }
+
+    public async Task<byte[]> Unwrap(string kid, byte[] wrapped, CancellationToken ct) =>
+        Base64Url.DecodeFromChars((await Post(kid.TrimEnd('/') + "/unwrapkey", wrapped, ct)).Value);
+
+    /// <summary>A key id without a version names the key's current version: ask the vault which that is.</summary>
+    async Task<string> Versioned(string keyId, CancellationToken ct)
+    {
+        var uri = new Uri(keyId.TrimEnd('/'));
+        if (uri.Segments.Length >= 4) return uri.ToString().TrimEnd('/');
+        using var request = await Request(HttpMethod.Get, $"{uri}?{ApiVersion}", ct);
+        using var response = await http.SendAsync(request, ct);
+        await Ensure(response, ct);
+        var bundle = await response.Content.ReadFromJsonAsync<KeyBundle>(ct);
+        return bundle!.Key.GetProperty("kid").GetString()!;
+    }
+
+    async Task<KeyOperation> Post(string url, byte[] value, CancellationToken ct)
+    {
+        using var request = await Request(HttpMethod.Post, $"{url}?{ApiVersion}", ct);
+        request.Content = JsonContent.Create(new { alg = "RSA-OAEP-256", value = Base64Url.EncodeToString(value) });
+        using var response = await http.SendAsync(request, ct);
+        await Ensure(response, ct);
+        return (await response.Content.ReadFromJsonAsync<KeyOperation>(new JsonSerializerOptions(JsonSerializerDefaults.Web), ct))!;
+    }
+
+    async Task<HttpRequestMessage> Request(HttpMethod method, string url, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _calls);
+        var token = await credential.GetTokenAsync(new TokenRequestContext(Scopes), ct);
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        return request;
+    }
+
+    static async Task Ensure(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+            throw new CryptographicException($"Key Vault answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+    }
+}
+
+/// <summary>
+/// Encrypts a key ring element with a fresh AES-256-GCM key that Key Vault wraps (envelope encryption); the
+/// element written holds the wrapped key, the key id, nonce, tag and ciphertext, and names its decryptor.
+/// </summary>
+public sealed class KeyVaultXmlEncryptor(KeyVaultKeyWrapper vault, string keyId) : IXmlEncryptor
+{
+    public EncryptedXmlInfo Encrypt(XElement plaintextElement)
+    {
+        var plain = Encoding.UTF8.GetBytes(plaintextElement.ToString(SaveOptions.DisableFormatting));
+        var key = RandomNumberGenerator.GetBytes(32);
+        var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
+        var tag = new byte[AesGcm.TagByteSizes.MaxSize];
+        var cipher = new byte[plain.Length];
+        using (var aes = new AesGcm(key, tag.Length)) aes.Encrypt(nonce, plain, cipher, tag);
+        var (kid, wrapped) = Task.Run(() => vault.Wrap(keyId, key, CancellationToken.None)).GetAwaiter().GetResult();
+        CryptographicOperations.ZeroMemory(key);
+        var element = new XElement("encryptedKey",
+            new XComment(" This key is encrypted with Azure Key Vault. "),
+            new XElement("kid", kid),
+            new XElement("key", Convert.ToBase64String(wrapped)),
+            new XElement("nonce", Convert.ToBase64String(nonce)),
+            new XElement("tag", Convert.ToBase64String(tag)),
+            new XElement("value", Convert.ToBase64String(cipher)));
+        return new EncryptedXmlInfo(element, typeof(KeyVaultXmlDecryptor));
+    }
+}
+
+/// <summary>Made by Data Protection (through its IServiceProvider constructor) when it reads an element <see cref="KeyVaultXmlEncryptor"/> wrote.</summary>
+public sealed class KeyVaultXmlDecryptor(IServiceProvider services) : IXmlDecryptor
+{
+    public XElement Decrypt(XElement encryptedElement)
+    {
+        var vault = services.GetRequiredService<KeyVaultKeyWrapper>();
+        string Part(string name) => (string?)encryptedElement.Element(name) ?? throw new CryptographicException($"The encrypted key has no {name}.");
+        var key = Task.Run(() => vault.Unwrap(Part("kid"), Convert.FromBase64String(Part("key")), CancellationToken.None)).GetAwaiter().GetResult();
+        var cipher = Convert.FromBase64String(Part("value"));
+        var tag = Convert.FromBase64String(Part("tag"));
+        var plain = new byte[cipher.Length];
+        try
+        {
+            using var aes = new AesGcm(key, tag.Length);
+            aes.Decrypt(Convert.FromBase64String(Part("nonce")), cipher, tag, plain);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+        return XElement.Parse(Encoding.UTF8.GetString(plain));
+    }
+}
