@@ -173,6 +173,40 @@ test('meeting rooms are moved and resized by dragging, added by double-click, ed
     `entry marker ${JSON.stringify(marker)} vs ${JSON.stringify(saved.entryPosition)}`);
 });
 
+/** A few frames of silent MPEG-1 layer III (128 kbit/s, 44.1 kHz): an mp3 the server accepts. */
+function mp3(frames = 4) {
+  const frame = Buffer.alloc(417);
+  frame.set([0xff, 0xfb, 0x90, 0x00]);
+  return Buffer.concat(Array.from({ length: frames }, () => frame));
+}
+
+test('a meeting room\'s BGM is uploaded from the pencil dialog and the layout still saves after it', async (t) => {
+  const { page } = await person(t);
+  await logIn(page, adminEmail);
+  await page.goto(siteUrl(`/rooms/${roomA}/edit/layout`));
+  await page.locator('[data-testid=layout-canvas]').waitFor();
+  await page.locator('.mr-list').getByRole('button', { name: '会議室「ゲストエリア」の編集' }).click();
+  const dialog = page.locator('dialog[open]');
+  const file = join(files, 'bgm.mp3');
+  writeFileSync(file, mp3());
+  await dialog.locator('input[name=bgmFile]').setInputFiles(file);
+  await dialog.getByRole('button', { name: 'アップロード', exact: true }).click();
+  await noticed(page, 'BGM をアップロードしました');
+  assert.equal(await dialog.locator('select[name=bgmKind]').inputValue(), 'uploaded');
+  await dialog.locator('select[name=bgmVolume]').selectOption('much-lower');
+  await dialog.getByRole('button', { name: '変更する' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  // The upload moved the settings' ETag on; the editor took it, so this save is not refused as stale.
+  await page.locator('[data-testid=layout-apply]').click();
+  await noticed(page, '変更を適用しました');
+  const guest = (await settingsOf(roomA)).meetingRooms.find((m) => m.name === 'ゲストエリア');
+  assert.deepEqual(guest.bgm, { kind: 'uploaded' });
+  assert.equal(guest.bgmVolume, 'much-lower');
+  const served = await fetch(`${baseUrl}/s/${site}/api/rooms/${roomA}/meeting-rooms/${guest.id}/bgm`, { headers: { Authorization: `Bearer ${adminToken}` } });
+  assert.equal(served.status, 200);
+  assert.equal(Buffer.from(await served.arrayBuffer()).length, mp3().length);
+});
+
 test('a save over someone else\'s change is refused with a Japanese explanation and a reload', async (t) => {
   const { page } = await person(t);
   await logIn(page, adminEmail);
@@ -511,4 +545,40 @@ test('a repeating entry: the simple picker writes the RRULE and reads it back', 
   assert.equal(await edit.locator('select[name=frequency]').inputValue(), 'weekdays');
   assert.equal(await edit.locator('select[name=repeatEnd]').inputValue(), 'count');
   assert.equal(await edit.locator('input[name=count]').inputValue(), '20');
+});
+
+test('usage logs: the site admin and a room admin export CSV with progress and download it (G2)', async (t) => {
+  // The member becomes room admin of room B: the room's log is theirs to export too.
+  const read = await call(`/rooms/${roomB}`);
+  const patched = await call(`/rooms/${roomB}`, { method: 'PATCH', ifMatch: read.etag, body: { roomAdmins: [userEmail] } });
+  assert.equal(patched.status, 200, patched.text);
+
+  async function exportAndDownload(page, scope, name) {
+    await scope.locator('[data-testid=log-export-start]').click();
+    await scope.locator('[data-testid=log-export-status][data-state=done]').waitFor();
+    const downloading = page.waitForEvent('download');
+    await scope.locator('[data-testid=log-export-download]').click();
+    const download = await downloading;
+    assert.match(download.suggestedFilename(), /\.csv$/);
+    const file = join(files, name);
+    await download.saveAs(file);
+    const bytes = readFileSync(file);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with BOM, for Excel');
+    assert.match(bytes.subarray(3).toString('utf8').split(/\r?\n/)[0], /^eventDateTime,/);
+  }
+
+  const admin = await person(t);
+  await logIn(admin.page, adminEmail);
+  await admin.page.goto(siteUrl('/admin/logs'));
+  await admin.page.locator('select[name=spaceId]').selectOption({ label: '本社' });
+  await exportAndDownload(admin.page, admin.page.locator('form.log-export'), 'site-log.csv');
+  await screenshot(admin.page, '31-admin-log-export');
+
+  const user = await person(t);
+  await logIn(user.page, userEmail);
+  await user.page.locator(`.room-card[data-room-id="${roomB}"]`).getByRole('link', { name: 'ルームのログ出力' }).click();
+  const section = user.page.locator('#room-logs');
+  await section.waitFor();
+  await exportAndDownload(user.page, section, 'room-log.csv');
+  await screenshot(user.page, '32-room-log-export');
 });

@@ -6,7 +6,7 @@ using Zawaroom.Tests.ZoomSync;
 namespace Zawaroom.Tests.E2e;
 
 /// <summary>
-/// Room editing, the admin menu's Zoom and log screens and "my schedule" in headless Chromium
+/// Room editing, the admin menu's Zoom and usage-log screens and "my schedule" in headless Chromium
 /// (tests/e2e/admin.test.mjs) against the real app, with the Zoom stand-in on a loopback port as
 /// Zoom. Screenshots land in tests/e2e/screenshots/.
 /// </summary>
@@ -23,6 +23,8 @@ public sealed class AdminBrowserTests(AdminBrowserTests.Fixture fixture, ITestOu
             Zoom = await ZoomStandIn.Start();
             // The sync runs when the screen asks for it ("今すぐ同期"), not on the timer.
             App.With("Zawaroom:Zoom:OAuthUrl", Zoom.OAuthUrl).With("Zawaroom:Zoom:ApiBaseUrl", Zoom.ApiBaseUrl).With("Zawaroom:Zoom:Timer", "false")
+                // The subscribed-calendar test reads its feed from the stand-in on loopback.
+                .With("Zawaroom:Schedules:AllowPrivateFeedHosts", "true")
                 // A B2C tenant the login page redirects to (the browser test answers its URLs itself).
                 .With("Zawaroom:Identity:AadB2c:Instance", "https://b2c.e2e.example/")
                 .With("Zawaroom:Identity:AadB2c:Domain", "zawaroom-e2e.onmicrosoft.com")
