@@ -81,10 +81,11 @@ export class Api {
   }
 
   private async fetchRaw(method: Method, path: string, headers: Record<string, string>, body?: Blob | string): Promise<Response> {
-    const token = this.token();
-    if (token) headers.Authorization = `Bearer ${token}`;
     // A path the server gave whole ("/s/demo/api/...", "https://...") is used as it is.
     const url = /^https?:\/\//.test(path) || path.includes('/api/') ? path : `${this.base}${path}`;
+    // The bearer token goes to this app only, never to another host a download link may name.
+    const token = this.token();
+    if (token && new URL(url, location.href).origin === location.origin) headers.Authorization = `Bearer ${token}`;
     let response: Response;
     try {
       response = await fetch(url, { method, headers, body });
