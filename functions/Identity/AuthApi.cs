@@ -1,4 +1,5 @@
 using Zawaroom.Common;
+using Zawaroom.Identity.Entra;
 using Zawaroom.Members;
 using Zawaroom.Rooms;
 using Zawaroom.Sites;
@@ -15,18 +16,19 @@ public sealed class AuthOptions
 public static class AuthApi
 {
     public sealed record LocalLoginRequest(string? Email);
-    public sealed record LoginOption(string Name, AuthType AuthType, string Url);
+    /// <summary>A login button; <c>Client</c> (Entra ID / B2C only) is how the browser signs in, null when this server has no such provider configured.</summary>
+    public sealed record LoginOption(string Name, AuthType AuthType, string Url, EntraClient? Client = null);
     public sealed record LoginOptions(IReadOnlyList<LoginOption> Providers, bool ShowSiteLink, string? SiteLinkName, string? SiteLinkUrl);
     public sealed record Me(string Email, string Name, string Role, IReadOnlyList<string> RoomAdminOf, string SiteId, string Subdomain);
 
     public static void MapAuth(this RouteGroupBuilder api)
     {
-        api.MapGet("/login-options", (HttpContext http, Microsoft.Extensions.Options.IOptions<AuthOptions> auth) =>
+        api.MapGet("/login-options", (HttpContext http, Microsoft.Extensions.Options.IOptions<AuthOptions> auth, Microsoft.Extensions.Options.IOptions<EntraOptions> entra) =>
         {
             var site = http.RequireSite().Site;
             var basePath = http.Request.PathBase.Value ?? "";
             var providers = site.AuthLoginProviders.Where(p => p.Enable)
-                .Select(p => new LoginOption(p.Name, p.AuthType, $"{basePath}/auth/{p.Id}")).ToList();
+                .Select(p => new LoginOption(p.Name, p.AuthType, $"{basePath}/auth/{p.Id}", EntraClient.For(p.AuthType, entra.Value))).ToList();
             if (auth.Value.LocalLogin)
                 providers.Add(new LoginOption("ローカルログイン（開発用）", AuthType.Local, $"{basePath}/api/auth/local"));
             return new LoginOptions(providers, site.ShowSiteLink, site.SiteLinkName, site.SiteLinkUrl);

@@ -50,6 +50,12 @@ public sealed class B2cAuthorityOptions
     /// <summary>The sign-up/sign-in user flow, e.g. B2C_1_susi.</summary>
     public string? SignUpSignInPolicyId { get; set; }
 
+    /// <summary>
+    /// Optional: a sign-up-only user flow (e.g. B2C_1_signup) the login page's "first time" button uses.
+    /// Empty = the sign-up/sign-in flow, whose page offers sign-up itself.
+    /// </summary>
+    public string? SignUpPolicyId { get; set; }
+
     /// <summary>The SPA/API registration's client id in the B2C tenant. Empty = <c>aad-b2c</c> off.</summary>
     public string? ClientId { get; set; }
 

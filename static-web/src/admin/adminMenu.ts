@@ -5,6 +5,8 @@ import { trashSection } from '../rooms/trash';
 import { siteInfoSection } from './siteInfo';
 import { loginProvidersSection } from './loginProviders';
 import { membersSection } from './members';
+import { logsSection } from './logs';
+import { zoomMembersSection, zoomSettingsSection, zoomStatusSection } from './zoom';
 
 /** One entry of the admin menu. Later features (Zoom, log export) add theirs here. */
 export interface AdminSection {
@@ -18,6 +20,10 @@ export const adminSections: AdminSection[] = [
   { id: 'login-providers', label: 'admin.loginProviders', render: loginProvidersSection },
   { id: 'members', label: 'admin.members', render: membersSection },
   { id: 'trash', label: 'admin.trash', render: trashSection },
+  { id: 'logs', label: 'admin.logs', render: logsSection },
+  { id: 'zoom', label: 'admin.zoom', render: zoomSettingsSection },
+  { id: 'zoom-members', label: 'admin.zoomMembers', render: zoomMembersSection },
+  { id: 'zoom-status', label: 'admin.zoomStatus', render: zoomStatusSection },
 ];
 
 /** "/admin/{section}": the admin menu, for site admins only (the API refuses everyone else anyway). */

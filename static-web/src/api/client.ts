@@ -67,6 +67,39 @@ export class Api {
     return (await this.send<T>(method, path, { body })).value;
   }
 
+  /** A raw body (an image, an mp3, a .zawa or .ics file) with its content type; the answer is JSON. */
+  async sendRaw<T>(method: Method, path: string, body: Blob | string, contentType: string, ifMatch?: string | null): Promise<Versioned<T>> {
+    const response = await this.fetchRaw(method, path, { 'Content-Type': contentType, ...(ifMatch ? { 'If-Match': ifMatch } : {}) }, body);
+    const text = await response.text();
+    return { value: (text ? JSON.parse(text) : undefined) as T, etag: response.headers.get('ETag') };
+  }
+
+  /** A file the API serves (an export, an uploaded image): its bytes and the name it suggests. */
+  async download(path: string): Promise<{ blob: Blob; fileName: string | null }> {
+    const response = await this.fetchRaw('GET', path, { Accept: '*/*' });
+    return { blob: await response.blob(), fileName: fileNameOf(response.headers.get('Content-Disposition')) };
+  }
+
+  private async fetchRaw(method: Method, path: string, headers: Record<string, string>, body?: Blob | string): Promise<Response> {
+    // A path the server gave whole ("/s/demo/api/...", "https://...") is used as it is.
+    const url = /^https?:\/\//.test(path) || path.includes('/api/') ? path : `${this.base}${path}`;
+    // The bearer token goes to this app only, never to another host a download link may name.
+    const token = this.token();
+    if (token && new URL(url, location.href).origin === location.origin) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { method, headers, body });
+    } catch {
+      throw new ApiError({ status: 0, code: 'network' });
+    }
+    if (!response.ok) {
+      const problem = await readProblem(response);
+      if (problem.status === 401) this.onUnauthenticated();
+      throw new ApiError(problem);
+    }
+    return response;
+  }
+
   // Authentication
   loginOptions = () => this.get<LoginOptions>('/login-options');
   localLogin = (email: string) => this.call<LocalLoginResult>('POST', '/auth/local', { email });
@@ -140,4 +173,15 @@ function codeForStatus(status: number): string {
     case 429: return 'rate-limited';
     default: return status >= 500 ? 'internal' : 'error';
   }
+}
+
+/** The file name of a Content-Disposition header (RFC 6266: filename* first), or null. */
+export function fileNameOf(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+  if (star) {
+    try { return decodeURIComponent(star[2].trim()); } catch { /* fall through to filename= */ }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain ? plain[1].trim() : null;
 }

@@ -18,6 +18,18 @@ export interface LoginOption {
   name: string;
   authType: AuthType;
   url: string;
+  /** Entra ID / B2C: how the browser signs in (authorization code + PKCE); absent when this server has no such provider configured. */
+  client?: EntraClient;
+}
+
+export interface EntraClient {
+  clientId: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  scope: string;
+  /** aad-b2c: the first-time sign-up flow (U5). */
+  signUpAuthorizeUrl?: string;
+  signUpTokenUrl?: string;
 }
 
 export interface LoginOptions {

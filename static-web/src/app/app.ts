@@ -71,7 +71,7 @@ export class App implements AppContext {
     const url = new URL(link.href);
     if (url.origin !== location.origin || !url.pathname.startsWith(this.base)) return;
     event.preventDefault();
-    this.navigate(url.pathname.slice(this.base.length) + url.search);
+    this.navigate(url.pathname.slice(this.base.length) + url.search + url.hash);
   }
 
   /** The path inside the site, without the "/s/{sub}" base. */

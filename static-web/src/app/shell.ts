@@ -13,6 +13,9 @@ export function header(ctx: AppContext): HTMLElement {
   const admin = isSiteAdmin(ctx)
     ? h('a', { class: 'button secondary', href: ctx.href('/admin'), 'data-link': true, 'data-testid': 'admin-menu' }, icon('settings'), t('app.adminMenu'))
     : null;
+  const schedule = ctx.me
+    ? h('a', { class: 'button secondary', href: ctx.href('/schedule'), 'data-link': true, 'data-testid': 'my-schedule' }, t('schedule.title'))
+    : null;
   const user = ctx.me
     ? h('div', { class: 'user' },
       h('span', { class: 'user-name', title: ctx.me.email }, ctx.me.name || ctx.me.email),
@@ -20,7 +23,7 @@ export function header(ctx: AppContext): HTMLElement {
     : null;
   return h('header', { class: 'app-header' },
     h('a', { class: 'brand', href: ctx.href(ctx.me ? '/' : '/login'), 'data-link': true }, t('app.name')),
-    h('div', { class: 'header-actions' }, siteLink, admin, user, localeSwitch()));
+    h('div', { class: 'header-actions' }, siteLink, schedule, admin, user, localeSwitch()));
 }
 
 function localeSwitch(): HTMLElement {

@@ -1,9 +1,15 @@
 import type { Room, Space } from '../api/types';
+import { ApiError } from '../api/client';
+import { roomSettingsApi, saveFile } from '../api/settings';
 import { canAdministerRoom, isSiteAdmin, type AppContext, type Page } from '../app/context';
-import { checkField } from '../ui/dialog';
+import { checkField, confirmDialog } from '../ui/dialog';
 import { h, splitList } from '../ui/dom';
-import { notify, showError } from '../ui/notice';
+import { errorBox, notify } from '../ui/notice';
+import { showSaveError } from '../ui/problems';
 import { t, type MessageKey } from '../i18n';
+import { logExportPanel } from '../logs/logExport';
+import { entryTab } from './entryTab';
+import { layoutTab } from './layoutTab';
 import { roomDescriptionMax, spaceNameMax } from './roomSelect';
 
 /**
@@ -22,7 +28,11 @@ export interface RoomBeingEdited {
   etag: string | null;
 }
 
-export const roomEditTabs: RoomEditTab[] = [{ id: 'general', label: 'roomEdit.general', render: generalTab }];
+export const roomEditTabs: RoomEditTab[] = [
+  { id: 'general', label: 'roomEdit.general', render: generalTab },
+  { id: 'entry', label: 'roomEdit.entry', render: entryTab },
+  { id: 'layout', label: 'roomEdit.layout', render: layoutTab },
+];
 
 /** "/rooms/{id}/edit[/{tab}]": the room-edit screen of site admins and the room's admins. */
 export async function roomEditPage(ctx: AppContext, params: Record<string, string>): Promise<Page> {
@@ -34,7 +44,7 @@ export async function roomEditPage(ctx: AppContext, params: Record<string, strin
   const state: RoomBeingEdited = { room, etag };
   return {
     title: `${title}: ${room.name}`,
-    content: h('div', { class: 'page room-edit' },
+    content: h('div', { class: 'page room-edit', dataset: { roomId: room.id, tab: tab.id } },
       h('a', { class: 'back', href: ctx.href(`/spaces/${room.spaceId}`), 'data-link': true }, `← ${t('app.roomSelect')}`),
       h('h1', {}, title, h('span', { class: 'subtitle' }, room.name)),
       h('nav', { class: 'tabs', role: 'tablist' },
@@ -66,6 +76,9 @@ async function generalTab(ctx: AppContext, state: RoomBeingEdited): Promise<HTML
       h('span', { class: 'field-hint' }, t('roomEdit.adminsHint'))),
     errors,
     h('div', { class: 'form-actions' }, apply));
+  const wrapper = h('div', { class: 'room-edit-general' }, form, zawaSection(ctx, state), roomLogSection(ctx, state));
+  // From the room card's log icon ("ルームのログ出力"): show that section.
+  if (location.hash === '#room-logs') setTimeout(() => document.getElementById('room-logs')?.scrollIntoView({ block: 'start' }), 0);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const problem = checkField({ label: t('rooms.name'), required: true, maxLength: spaceNameMax }, name.value.trim());
@@ -80,13 +93,82 @@ async function generalTab(ctx: AppContext, state: RoomBeingEdited): Promise<HTML
       }, state.etag);
       state.room = saved.value;
       state.etag = saved.etag;
-      showError(errors, null);
+      showSaveError(ctx, errors, null);
       notify(t('roomEdit.applied'));
+      // Naming oneself out of the room's admins (or moving it) changes what this person may do.
+      await ctx.refreshMe();
     } catch (error) {
-      showError(errors, error);
+      showSaveError(ctx, errors, error);
     } finally {
       apply.disabled = false;
     }
   });
-  return form;
+  return wrapper;
+}
+
+/** R1, R2: the room settings file, written out and read in ("ルーム設定ファイルの読込み・書出し"). */
+function zawaSection(ctx: AppContext, state: RoomBeingEdited): HTMLElement {
+  const settings = roomSettingsApi(ctx.api);
+  const errors = h('div', { class: 'form-errors', 'data-testid': 'zawa-errors' });
+  const file = h('input', { type: 'file', name: 'zawa', accept: '.zawa,application/json', 'aria-label': t('zawa.file') });
+  const exportButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'zawa-export' }, t('zawa.export'));
+  const importButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'zawa-import', disabled: true }, t('zawa.import'));
+  file.addEventListener('change', () => { importButton.disabled = !file.files?.length; });
+
+  exportButton.addEventListener('click', async () => {
+    exportButton.disabled = true;
+    try {
+      const { blob, fileName } = await settings.exportFile(state.room.id);
+      saveFile(blob, fileName ?? `${state.room.name}.zawa`);
+      showSaveError(ctx, errors, null);
+    } catch (error) {
+      showSaveError(ctx, errors, error);
+    } finally {
+      exportButton.disabled = false;
+    }
+  });
+
+  importButton.addEventListener('click', async () => {
+    const chosen = file.files?.[0];
+    if (!chosen) return;
+    const ok = await confirmDialog({
+      title: t('zawa.importTitle'),
+      message: t('zawa.importMessage', { file: chosen.name, room: state.room.name }),
+      confirmLabel: t('zawa.import'),
+      action: async () => {
+        try {
+          const result = await settings.importFile(state.room.id, chosen);
+          const ignored = result.value.ignoredDomains;
+          notify(ignored.length > 0 ? t('zawa.importedIgnored', { domains: ignored.join(', ') }) : t('zawa.imported'));
+        } catch (error) {
+          // A file that is not a Zawaroom room file is named as such, in the person's language.
+          if (error instanceof ApiError && error.code === 'file-invalid') throw new ApiError({ ...error.problem, code: 'zawa-invalid' });
+          throw error;
+        }
+      },
+    });
+    if (ok) {
+      file.value = '';
+      importButton.disabled = true;
+    }
+  });
+
+  return h('section', { class: 'settings-form zawa-file' },
+    h('h2', {}, t('zawa.title')),
+    h('p', { class: 'field-hint' }, t('zawa.hint')),
+    h('div', { class: 'inline-form' }, exportButton),
+    h('div', { class: 'inline-form zawa-import' }, h('label', { class: 'field grow' }, h('span', { class: 'field-label' }, t('zawa.file')), file), importButton),
+    errors);
+}
+
+/** G2: the room's usage log, for the room's admins and site admins ("ルームのログ出力"). */
+function roomLogSection(ctx: AppContext, state: RoomBeingEdited): HTMLElement {
+  return h('section', { class: 'settings-form room-logs', id: 'room-logs' },
+    h('h2', {}, t('logs.roomTitle')),
+    logExportPanel(ctx, { kind: 'room', roomId: state.room.id }));
+}
+
+/** An inline error box for a section that could not be read. */
+export function failedSection(error: unknown): HTMLElement {
+  return h('div', { class: 'settings-form' }, errorBox(error));
 }

@@ -121,6 +121,7 @@ function roomCard(ctx: AppContext, card: RoomCard): HTMLElement {
       h('h3', { class: 'room-name' }, h('a', { href: enter, 'data-link': true }, card.name)),
       manage ? h('div', { class: 'room-card-actions' },
         h('a', { class: 'icon-button', href: ctx.href(`/rooms/${card.id}/edit`), 'data-link': true, title: t('rooms.edit'), 'aria-label': t('rooms.edit') }, icon('pencil')),
+        h('a', { class: 'icon-button', href: ctx.href(`/rooms/${card.id}/edit/general#room-logs`), 'data-link': true, title: t('logs.roomTitle'), 'aria-label': t('logs.roomTitle') }, icon('download')),
         h('button', { type: 'button', class: 'icon-button', title: t('rooms.delete'), 'aria-label': t('rooms.delete'), onclick: () => deleteRoom(ctx, card) }, icon('trash'))) : null),
     card.description ? h('p', { class: 'room-description' }, card.description) : null,
     h('div', { class: 'occupancy', dataset: { occupancy: String(card.occupancy) } },
