@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Zawaroom.Logs;
@@ -27,14 +28,19 @@ public sealed class DisconnectTests : IClassFixture<DisconnectTests.QuickTimeout
         }
         public Task DisposeAsync() => ((IAsyncLifetime)App).DisposeAsync();
 
-        /// <summary>Moves the app's clock past the heartbeat timeout in steps, the watcher heartbeating after each, as a live tab does.</summary>
-        public async Task PassTheTimeout(LiveClient watcher)
+        /// <summary>
+        /// Moves the app's clock on in 1 s steps (half the timeout), the watcher heartbeating after each as a
+        /// live tab does, until the watcher is told <paramref name="method"/>; at most 20 steps.
+        /// </summary>
+        public async Task<(JsonElement Payload, int Seconds)> PassTheTimeoutUntil(LiveClient watcher, string method)
         {
-            for (var i = 0; i < 4; i++)
+            for (var step = 0; step < 20; step++)
             {
                 Clock.Advance(TimeSpan.FromSeconds(1));
                 await watcher.Invoke("Heartbeat", new { });
+                if (await watcher.TryNext(method, TimeSpan.FromMilliseconds(step < 2 ? 50 : 1000)) is { } payload) return (payload, step + 1);
             }
+            throw new Xunit.Sdk.XunitException($"{watcher.Email} was not told '{method}' within 20 s of the app's time.");
         }
     }
 
@@ -89,8 +95,10 @@ public sealed class DisconnectTests : IClassFixture<DisconnectTests.QuickTimeout
         Assert.Equal("bob@kill-mute.example", (await alice.Next("entered")).Str("email"));
 
         // The socket stays open but the tab sends nothing more (frozen, or its network is gone), while time passes.
-        await _fixture.PassTheTimeout(alice);
-        Assert.Equal("bob@kill-mute.example", (await alice.Next("left")).Str("email"));
+        var (left, seconds) = await _fixture.PassTheTimeoutUntil(alice, "left");
+        Assert.Equal("bob@kill-mute.example", left.Str("email"));
+        // Removed once its heartbeat timeout (2 s) had passed on the app's clock, not before.
+        Assert.True(seconds >= 3, $"removed after {seconds} s");
         var entry = await Http.Ensure<System.Text.Json.JsonElement>(await (await site.As("alice@kill-mute.example")).PostAsync(site.Api($"rooms/{room}/enter"), null));
         Assert.False(entry.GetProperty("snapshot").HasPerson("bob@kill-mute.example"));
     }
@@ -113,8 +121,7 @@ public sealed class CrashedInstanceTests(DisconnectTests.QuickTimeoutApp fixture
         await presence.Join(new PresenceRecord(siteId, room, "conn-of-dead-instance", "ghost@crashed.example", "ghost", 10, 10, "online", null,
             fixture.Clock.GetUtcNow()), CancellationToken.None);
 
-        await fixture.PassTheTimeout(alice);
-        Assert.Equal("ghost@crashed.example", (await alice.Next("left")).Str("email"));
+        Assert.Equal("ghost@crashed.example", (await fixture.PassTheTimeoutUntil(alice, "left")).Payload.Str("email"));
         Assert.DoesNotContain(await presence.Occupants(siteId, room, CancellationToken.None), o => o.Email == "ghost@crashed.example");
         var now = fixture.Clock.GetUtcNow();
         var log = app.Services.GetRequiredService<IEventLog>().Read(siteId, now.AddHours(-1), now.AddHours(1), CancellationToken.None);

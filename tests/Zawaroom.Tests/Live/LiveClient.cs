@@ -72,6 +72,24 @@ public sealed class LiveClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The next message of the given kind if one comes within <paramref name="within"/>; others before it are passed over.</summary>
+    public async Task<JsonElement?> TryNext(string method, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            while (true)
+            {
+                var (m, payload) = await _inbox.Reader.ReadAsync(timeout.Token);
+                if (m == method) return payload;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Everything received and not yet read, up to now.</summary>
     public List<(string Method, JsonElement Payload)> Drain()
     {
