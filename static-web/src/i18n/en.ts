@@ -493,6 +493,7 @@ export const en: Record<MessageKey, string> = {
   'error.unsupported-media-type': 'This file type is not supported.',
   'error.feed-unavailable': 'The calendar could not be read from the feed URL. Check the URL.',
   'error.feed-refused': 'Entries cannot be imported from this URL (only public http(s) addresses on the internet).',
+  'error.unknown-method': 'This version of the page sent a command the server does not know. Reload the page.',
   'error.feed-timeout': 'The feed URL did not answer in time. Try again later.',
   'error.export-not-ready': 'The log export is not finished yet. Download it once it is done.',
 };

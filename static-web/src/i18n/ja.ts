@@ -491,6 +491,7 @@ export const ja = {
   'error.unsupported-media-type': 'このファイル形式には対応していません。',
   'error.feed-unavailable': '購読 URL からカレンダーを読み込めませんでした。URL を確認してください。',
   'error.feed-refused': 'この URL からは取り込めません（インターネット上の公開された http(s) の URL だけを指定できます）。',
+  'error.unknown-method': 'サーバーが知らない操作が送られました。ページを再読み込みしてください。',
   'error.feed-timeout': '購読 URL の応答がありませんでした。しばらくしてからもう一度お試しください。',
   'error.export-not-ready': 'ログの出力はまだ完了していません。完了してからダウンロードしてください。',
 } as const;
