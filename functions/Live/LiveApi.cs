@@ -40,7 +40,9 @@ public static class LiveApi
         services.AddHostedService(sp => sp.GetRequiredService<MoveBatcher>());
         services.AddSingleton<PresenceSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceSweep>());
-        services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions));
+        // JSON is the browser's contract (API.md); MessagePack is offered alongside for clients that
+        // ask for it (smaller and cheaper to read; its maps use the C# property names, e.g. "Email").
+        services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions)).AddMessagePackProtocol();
         // The heartbeat timeout is SignalR's client timeout too: a tab that stops answering is dropped within it.
         services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions<RoomHub>>().PostConfigure<IOptions<PresenceOptions>>((hub, presence) =>
         {

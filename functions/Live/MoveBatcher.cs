@@ -12,39 +12,64 @@ public sealed class LiveOptions
 }
 
 /// <summary>
-/// Collects moves and sends them once per tick as one <c>moved</c> batch per zone, holding only
-/// the newest position per member. A move that crosses a zone border goes to both zones, so
-/// watchers of the old zone see the avatar leave it.
+/// Collects moves and sends them once per tick, holding only the newest position per member. Each
+/// rectangle of zones that someone in the room watches (<see cref="ZoneView"/>) gets one
+/// <c>moved</c> batch with the moves inside it, sent to its group: a client gets one message per
+/// tick, and a batch is serialised once for everyone watching the same rectangle. A move that
+/// crosses a zone border counts for both zones, so watchers of the old zone see the avatar leave it.
 /// </summary>
 public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptions> options, TimeProvider clock, ILogger<MoveBatcher> logger)
     : BackgroundService
 {
     readonly ConcurrentDictionary<(string Site, string Room, string Email), PendingMove> _pending = new();
+    readonly ConcurrentDictionary<string, Watcher> _watching = new();
+
+    readonly record struct Watcher(string SiteId, string RoomId, ZoneView View);
 
     public void Add(PendingMove move)
     {
-        _pending.AddOrUpdate((move.SiteId, move.RoomId, move.Move.Email), move,
-            (_, earlier) => move with { FromZone = earlier.FromZone });
+        _pending.AddOrUpdate((move.SiteId, move.RoomId, move.Move.Email), static (_, m) => m,
+            static (_, earlier, m) => m with { FromZone = earlier.FromZone }, move);
+    }
+
+    /// <summary>Which rectangle a connection watches now (null: none, it left or ended).</summary>
+    public void Watch(string siteId, string roomId, string connectionId, ZoneView? view)
+    {
+        if (view is { } v) _watching[connectionId] = new Watcher(siteId, roomId, v);
+        else _watching.TryRemove(connectionId, out _);
     }
 
     /// <summary>Sends everything queued; public so a test or benchmark can flush without waiting.</summary>
     public async Task Flush(CancellationToken ct)
     {
         if (_pending.IsEmpty) return;
-        var batch = new List<PendingMove>();
-        foreach (var key in _pending.Keys)
-            if (_pending.TryRemove(key, out var move)) batch.Add(move);
-        var byZone = new Dictionary<string, List<Moved>>();
-        foreach (var move in batch)
+        var byRoom = new Dictionary<(string Site, string Room), List<PendingMove>>();
+        foreach (var (key, _) in _pending)
         {
-            foreach (var zone in move.FromZone == move.ToZone ? [move.ToZone] : new[] { move.FromZone, move.ToZone })
+            if (!_pending.TryRemove(key, out var move)) continue;
+            if (!byRoom.TryGetValue((move.SiteId, move.RoomId), out var moves)) byRoom[(move.SiteId, move.RoomId)] = moves = [];
+            moves.Add(move);
+        }
+        var views = new Dictionary<(string Site, string Room), HashSet<ZoneView>>();
+        foreach (var (_, w) in _watching)
+        {
+            if (!byRoom.ContainsKey((w.SiteId, w.RoomId))) continue;
+            if (!views.TryGetValue((w.SiteId, w.RoomId), out var set)) views[(w.SiteId, w.RoomId)] = set = [];
+            set.Add(w.View);
+        }
+        var sends = new List<Task>();
+        foreach (var (room, moves) in byRoom)
+        {
+            if (!views.TryGetValue(room, out var watched)) continue;
+            foreach (var view in watched)
             {
-                var group = Groups.Zone(move.SiteId, move.RoomId, zone);
-                if (!byZone.TryGetValue(group, out var list)) byZone[group] = list = [];
-                list.Add(move.Move);
+                List<Moved>? batch = null;
+                foreach (var m in moves)
+                    if (view.Contains(m.FromZone) || view.Contains(m.ToZone)) (batch ??= []).Add(m.Move);
+                if (batch is not null) sends.Add(broadcaster.SendToGroup(Groups.View(room.Site, room.Room, view), ClientMethods.Moved, batch, ct));
             }
         }
-        await Task.WhenAll(byZone.Select(z => broadcaster.SendToGroup(z.Key, ClientMethods.Moved, z.Value, ct)));
+        await Task.WhenAll(sends);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -53,6 +53,7 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
             // A tab closed while it was still entering: SignalR will not call OnDisconnectedAsync for a
             // connection whose OnConnectedAsync failed, so leave here, or the avatar stays as a ghost.
             local.Remove(Context.ConnectionId);
+            room.Forget(session);
             await room.Deliver(await commands.Leave(session, CancellationToken.None), CancellationToken.None);
             throw;
         }
@@ -62,7 +63,10 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
     {
         local.Remove(Context.ConnectionId);
         if (Context.Items.TryGetValue(SessionKey, out var s) && s is LiveSession session)
+        {
+            room.Forget(session);
             await room.Deliver(await commands.Leave(session, CancellationToken.None), CancellationToken.None);
+        }
     }
 
     public Task Move(MoveCommand c) => Run(s => commands.Move(s, c, Context.ConnectionAborted));
