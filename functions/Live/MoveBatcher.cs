@@ -7,6 +7,8 @@ public sealed class LiveOptions
 {
     /// <summary>How often queued moves are sent, per room and zone.</summary>
     public TimeSpan MoveTick { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How many ticks' sends may still be under way (slow readers) before the next tick waits for the oldest.</summary>
+    public int MaxTicksInFlight { get; set; } = 20;
     /// <summary>How often the sweep renews this instance's connections and removes expired ones.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
@@ -72,19 +74,43 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
         await Task.WhenAll(sends);
     }
 
+    /// <summary>
+    /// The tick: every <see cref="LiveOptions.MoveTick"/> on a timer that does not drift, whether or
+    /// not the previous tick's sends have all completed. A client that reads slowly (its send buffer
+    /// full) holds back only its own messages, not everyone's next tick; up to
+    /// <see cref="LiveOptions.MaxTicksInFlight"/> ticks may be pending before the loop waits for the oldest.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.MoveTick, clock);
+        var inFlight = new Queue<Task>();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            while (inFlight.Count > 0 && (inFlight.Peek().IsCompleted || inFlight.Count >= Math.Max(1, options.Value.MaxTicksInFlight)))
+                await Observe(inFlight.Dequeue());
+            Task tick;
             try
             {
-                await Flush(stoppingToken);
+                tick = Flush(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Sending a batch of moves failed.");
+                tick = Task.FromException(e);
             }
+            if (!tick.IsCompleted) inFlight.Enqueue(tick);
+            else await Observe(tick);
+        }
+    }
+
+    async Task Observe(Task tick)
+    {
+        try
+        {
+            await tick;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Sending a batch of moves failed.");
         }
     }
 }

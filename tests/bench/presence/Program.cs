@@ -140,6 +140,8 @@ static class Bench
                 File.WriteAllLines(file, targets.Where((_, i) => i % o.Workers == w).Select(t => t.Line()));
                 var ws = new ProcessStartInfo("dotnet", [BenchDll, "--worker", file, "--protocol", protocol, "--seconds", o.Seconds.ToString()])
                 { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false };
+                // Clients are browsers stand-ins: the workstation GC, not the server GC the Web SDK picks.
+                ws.Environment["DOTNET_gcServer"] = "0";
                 workers.Add(Process.Start(ws)!);
             }
             using (var ready = new CancellationTokenSource(TimeSpan.FromMinutes(10)))

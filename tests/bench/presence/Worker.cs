@@ -18,13 +18,13 @@ public sealed record Target(string Email, string Url, string Token, double X, do
     }
 }
 
-/// <summary>The hub payloads as the bench client sees them (JSON camelCase or MessagePack by property name).</summary>
+/// <summary>
+/// A <c>moved</c> entry as the bench client reads it (JSON camelCase, or MessagePack by property
+/// name): only x, which carries the send time; the other fields are parsed past, not kept.
+/// </summary>
 public sealed class MoveDto
 {
-    public string? Email { get; set; }
     public double X { get; set; }
-    public double Y { get; set; }
-    public string? MeetingRoomId { get; set; }
 }
 
 public sealed record MoveCommand(double X, double Y);
@@ -54,33 +54,21 @@ public static class Worker
             await gate.WaitAsync();
             try
             {
-                var builder = new HubConnectionBuilder().WithUrl(t.Url, o =>
+                for (var attempt = 1; ; attempt++)
                 {
-                    o.SkipNegotiation = true;
-                    o.Transports = HttpTransportType.WebSockets;
-                    o.WebSocketFactory = async (context, ct) =>
+                    try
                     {
-                        var ws = new ClientWebSocket();
-                        if (t.Token.Length > 0) ws.Options.SetRequestHeader("Authorization", $"Bearer {t.Token}");
-                        await ws.ConnectAsync(context.Uri, ct);
-                        return new CountingWebSocket(ws, n => { if (Volatile.Read(ref measuring) == 1) Interlocked.Add(ref bytes, n); });
-                    };
-                });
-                if (protocol == "msgpack") builder.AddMessagePackProtocol();
-                var c = builder.Build();
-                c.ServerTimeout = TimeSpan.FromMinutes(2);
-                c.On<MoveDto[]>("moved", batch =>
-                {
-                    if (Volatile.Read(ref measuring) == 0) return;
-                    Interlocked.Increment(ref messages);
-                    Interlocked.Add(ref movesReceived, batch.Length);
-                    foreach (var m in batch)
-                        if (SendClock.AgeMs(m.X) is { } age) histogram.Add(age);
-                });
-                await c.StartAsync();
-                await c.InvokeAsync("Move", new MoveCommand(t.X, t.Y));
-                await c.InvokeAsync("Viewport", new ViewportCommand(t.X - 960, t.Y - 540, 1920, 1080));
-                clients[i] = c;
+                        clients[i] = await Connect(t, protocol, () => Volatile.Read(ref measuring) == 1, histogram,
+                            n => Interlocked.Add(ref bytes, n), () => Interlocked.Increment(ref messages), n => Interlocked.Add(ref movesReceived, n));
+                        break;
+                    }
+                    catch (Exception e) when (attempt < 5)
+                    {
+                        // A loaded server (the enter storm of a thousand clients) may miss a handshake; try again.
+                        Console.Error.WriteLine($"  (worker: {t.Email} connect attempt {attempt} failed: {e.GetType().Name}: {e.Message})");
+                        await Task.Delay(1000 * attempt);
+                    }
+                }
             }
             finally { gate.Release(); }
         }));
@@ -125,6 +113,47 @@ public static class Worker
         {
             try { await c.StopAsync(closing.Token); } catch (Exception) { }
         }));
+    }
+
+    static async Task<HubConnection> Connect(Target t, string protocol, Func<bool> measuring, Histogram histogram,
+        Action<int> bytes, Action message, Action<int> moves)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(t.Url, o =>
+        {
+            o.SkipNegotiation = true;
+            o.Transports = HttpTransportType.WebSockets;
+            o.WebSocketFactory = async (context, ct) =>
+            {
+                var ws = new ClientWebSocket();
+                if (t.Token.Length > 0) ws.Options.SetRequestHeader("Authorization", $"Bearer {t.Token}");
+                await ws.ConnectAsync(context.Uri, ct);
+                return new CountingWebSocket(ws, n => { if (measuring()) bytes(n); });
+            };
+        });
+        if (protocol == "msgpack") builder.AddMessagePackProtocol();
+        var c = builder.Build();
+        c.ServerTimeout = TimeSpan.FromMinutes(2);
+        c.HandshakeTimeout = TimeSpan.FromMinutes(1);
+        c.On<MoveDto[]>("moved", batch =>
+        {
+            if (!measuring()) return;
+            message();
+            moves(batch.Length);
+            foreach (var m in batch)
+                if (SendClock.AgeMs(m.X) is { } age) histogram.Add(age);
+        });
+        try
+        {
+            await c.StartAsync();
+            await c.InvokeAsync("Move", new MoveCommand(t.X, t.Y));
+            await c.InvokeAsync("Viewport", new ViewportCommand(t.X - 960, t.Y - 540, 1920, 1080));
+            return c;
+        }
+        catch
+        {
+            await c.DisposeAsync();
+            throw;
+        }
     }
 
     static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken ct)
