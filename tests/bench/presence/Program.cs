@@ -137,7 +137,8 @@ static class Bench
             for (var w = 0; w < o.Workers; w++)
             {
                 var file = Path.Combine(data, $"worker{w}.tsv");
-                File.WriteAllLines(file, targets.Where((_, i) => i % o.Workers == w).Select(t => t.Line()));
+                // Contiguous blocks, so the movers (every 10th member) are spread evenly over the workers.
+                File.WriteAllLines(file, targets.Where((_, i) => i * o.Workers / n == w).Select(t => t.Line()));
                 var ws = new ProcessStartInfo("dotnet", [BenchDll, "--worker", file, "--protocol", protocol, "--seconds", o.Seconds.ToString()])
                 { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false };
                 // Clients are browsers stand-ins: the workstation GC, not the server GC the Web SDK picks.
@@ -177,6 +178,7 @@ static class Bench
             foreach (var r in results) histogram.Merge(r.Histogram);
             var window = results.Max(r => r.Seconds);
             var sendErrors = results.Sum(r => r.SendErrors);
+            Console.Error.WriteLine($"  [{name} {protocol} {n}: {results.Sum(r => r.MovesSent) / window:F0} moves/s sent, {window:F1} s window]");
             if (sendErrors > 0) Console.Error.WriteLine($"  ({name}/{protocol}/{n}: {sendErrors} moves could not be sent)");
             return new CaseResult(histogram.Percentile(0.50), histogram.Percentile(0.99),
                 results.Sum(r => r.Messages) / window, results.Sum(r => r.Bytes) / 1024.0 / window, results.Sum(r => r.MovesReceived) / window,

@@ -79,6 +79,8 @@ public static class Worker
         Volatile.Write(ref measuring, 1);
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        // The window lasts its full length in every worker, movers or not: a worker of idle clients measures too.
+        var window = Task.Delay(TimeSpan.FromSeconds(seconds));
         await Task.WhenAll(Enumerable.Range(0, targets.Length).Where(i => targets[i].Mover).Select(async i =>
         {
             var (x, y) = (targets[i].X, targets[i].Y);
@@ -98,7 +100,7 @@ public static class Worker
                 catch (OperationCanceledException) { }
                 catch (Exception) { Interlocked.Increment(ref sendErrors); }
             } while (await WaitTick(timer, stop.Token));
-        }));
+        }).Append(window));
         // Let the last tick's batches arrive before closing the window.
         await Task.Delay(400);
         Volatile.Write(ref measuring, 0);
