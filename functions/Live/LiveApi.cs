@@ -47,7 +47,9 @@ public static class LiveApi
         services.AddSingleton<Members.IMemberLifecycle, MemberRemoval>();
         services.AddSingleton<PresenceSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceSweep>());
-        services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions));
+        services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions)).AddMessagePackProtocol();
+        // JSON is the browser's contract (API.md); MessagePack is offered alongside for clients that ask for it
+        // (smaller and cheaper to read; its maps use the C# property names, e.g. "Email").
         // The heartbeat timeout is SignalR's client timeout too (unless Zawaroom:Live:ClientTimeout says otherwise): a tab that
         // stops answering is dropped within it. The presence sweep removes such a tab on its own as well (PresenceSweep).
         services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions<RoomHub>>().PostConfigure<IOptions<PresenceOptions>, IConfiguration>((hub, presence, configuration) =>

@@ -111,18 +111,23 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
         return node;
     }
 
-    /// <summary>Moves the connection into exactly the given zone groups.</summary>
+    /// <summary>
+    /// Makes the connection watch exactly the given zones: it joins the group of their rectangle
+    /// (<see cref="Groups.View"/>) and leaves the one it watched before; no zones, no moves.
+    /// </summary>
     public async Task Listen(LiveSession session, IReadOnlySet<(int, int)> zones, CancellationToken ct)
     {
-        foreach (var zone in session.Zones.Except(zones).ToList())
-        {
-            await broadcaster.RemoveFromGroup(session.ConnectionId, Groups.Zone(session.SiteId, session.RoomId, zone), ct);
-            session.Zones.Remove(zone);
-        }
-        foreach (var zone in zones.Except(session.Zones).ToList())
-        {
-            await broadcaster.AddToGroup(session.ConnectionId, Groups.Zone(session.SiteId, session.RoomId, zone), ct);
-            session.Zones.Add(zone);
-        }
+        var before = ZoneView.Of(session.Zones);
+        var after = ZoneView.Of(zones);
+        session.Zones.Clear();
+        session.Zones.UnionWith(zones);
+        if (before == after) return;
+        moves.Watch(session.SiteId, session.RoomId, session.ConnectionId, after);
+        // Join the new group before leaving the old one: no tick falls between the two.
+        if (after is { } a) await broadcaster.AddToGroup(session.ConnectionId, Groups.View(session.SiteId, session.RoomId, a), ct);
+        if (before is { } b) await broadcaster.RemoveFromGroup(session.ConnectionId, Groups.View(session.SiteId, session.RoomId, b), ct);
     }
+
+    /// <summary>A connection that ended watches nothing any more (its groups end with it).</summary>
+    public void Forget(LiveSession session) => moves.Watch(session.SiteId, session.RoomId, session.ConnectionId, null);
 }

@@ -7,59 +7,129 @@ public sealed class LiveOptions
 {
     /// <summary>How often queued moves are sent, per room and zone.</summary>
     public TimeSpan MoveTick { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How many ticks' sends may still be under way (slow readers) before the next tick waits for the oldest.</summary>
+    public int MaxTicksInFlight { get; set; } = 20;
     /// <summary>How often the sweep renews this instance's connections and removes expired ones.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
-/// Collects moves and sends them once per tick as one <c>moved</c> batch per zone, holding only
-/// the newest position per member. A move that crosses a zone border goes to both zones, so
-/// watchers of the old zone see the avatar leave it.
+/// The rectangles watched in a room by connections that other instances handle. In-process every
+/// connection's Viewport reaches this instance, so none is needed; with Azure SignalR Service any
+/// instance may handle any connection's Viewport, so the views are read from the presence records.
 /// </summary>
-public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptions> options, TimeProvider clock, ILogger<MoveBatcher> logger)
+public interface ISharedViews
+{
+    Task<IReadOnlyCollection<ZoneView>> Watched(string siteId, string roomId, CancellationToken ct);
+}
+
+/// <summary>
+/// Collects moves and sends them once per tick, holding only the newest position per member. Each
+/// rectangle of zones that someone in the room watches (<see cref="ZoneView"/>) gets one
+/// <c>moved</c> batch with the moves inside it, sent to its group: a client gets one message per
+/// tick, and a batch is serialised once for everyone watching the same rectangle. A move that
+/// crosses a zone border counts for both zones, so watchers of the old zone see the avatar leave it.
+/// </summary>
+public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptions> options, TimeProvider clock, ILogger<MoveBatcher> logger,
+    ISharedViews? shared = null)
     : BackgroundService
 {
     readonly ConcurrentDictionary<(string Site, string Room, string Email), PendingMove> _pending = new();
+    readonly ConcurrentDictionary<string, Watcher> _watching = new();
+
+    readonly record struct Watcher(string SiteId, string RoomId, ZoneView View);
 
     public void Add(PendingMove move)
     {
-        _pending.AddOrUpdate((move.SiteId, move.RoomId, move.Move.Email), move,
-            (_, earlier) => move with { FromZone = earlier.FromZone });
+        _pending.AddOrUpdate((move.SiteId, move.RoomId, move.Move.Email), static (_, m) => m,
+            static (_, earlier, m) => m with { FromZone = earlier.FromZone }, move);
+    }
+
+    /// <summary>Which rectangle a connection watches now (null: none, it left or ended).</summary>
+    public void Watch(string siteId, string roomId, string connectionId, ZoneView? view)
+    {
+        if (view is { } v) _watching[connectionId] = new Watcher(siteId, roomId, v);
+        else _watching.TryRemove(connectionId, out _);
     }
 
     /// <summary>Sends everything queued; public so a test or benchmark can flush without waiting.</summary>
     public async Task Flush(CancellationToken ct)
     {
         if (_pending.IsEmpty) return;
-        var batch = new List<PendingMove>();
-        foreach (var key in _pending.Keys)
-            if (_pending.TryRemove(key, out var move)) batch.Add(move);
-        var byZone = new Dictionary<string, List<Moved>>();
-        foreach (var move in batch)
+        var byRoom = new Dictionary<(string Site, string Room), List<PendingMove>>();
+        foreach (var (key, _) in _pending)
         {
-            foreach (var zone in move.FromZone == move.ToZone ? [move.ToZone] : new[] { move.FromZone, move.ToZone })
+            if (!_pending.TryRemove(key, out var move)) continue;
+            if (!byRoom.TryGetValue((move.SiteId, move.RoomId), out var moves)) byRoom[(move.SiteId, move.RoomId)] = moves = [];
+            moves.Add(move);
+        }
+        var views = new Dictionary<(string Site, string Room), HashSet<ZoneView>>();
+        foreach (var (_, w) in _watching)
+        {
+            if (!byRoom.ContainsKey((w.SiteId, w.RoomId))) continue;
+            if (!views.TryGetValue((w.SiteId, w.RoomId), out var set)) views[(w.SiteId, w.RoomId)] = set = [];
+            set.Add(w.View);
+        }
+        if (shared is not null)
+            foreach (var room in byRoom.Keys)
             {
-                var group = Groups.Zone(move.SiteId, move.RoomId, zone);
-                if (!byZone.TryGetValue(group, out var list)) byZone[group] = list = [];
-                list.Add(move.Move);
+                var watched = await shared.Watched(room.Site, room.Room, ct);
+                if (watched.Count == 0) continue;
+                if (!views.TryGetValue(room, out var set)) views[room] = set = [];
+                set.UnionWith(watched);
+            }
+        var sends = new List<Task>();
+        foreach (var (room, moves) in byRoom)
+        {
+            if (!views.TryGetValue(room, out var watched)) continue;
+            foreach (var view in watched)
+            {
+                List<Moved>? batch = null;
+                foreach (var m in moves)
+                    if (view.Contains(m.FromZone) || view.Contains(m.ToZone)) (batch ??= []).Add(m.Move);
+                if (batch is not null) sends.Add(broadcaster.SendToGroup(Groups.View(room.Site, room.Room, view), ClientMethods.Moved, batch, ct));
             }
         }
-        await Task.WhenAll(byZone.Select(z => broadcaster.SendToGroup(z.Key, ClientMethods.Moved, z.Value, ct)));
+        await Task.WhenAll(sends);
     }
 
+    /// <summary>
+    /// The tick: every <see cref="LiveOptions.MoveTick"/> on a timer that does not drift, whether or
+    /// not the previous tick's sends have all completed. A client that reads slowly (its send buffer
+    /// full) holds back only its own messages, not everyone's next tick; up to
+    /// <see cref="LiveOptions.MaxTicksInFlight"/> ticks may be pending before the loop waits for the oldest.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.MoveTick, clock);
+        var inFlight = new Queue<Task>();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            while (inFlight.Count > 0 && (inFlight.Peek().IsCompleted || inFlight.Count >= Math.Max(1, options.Value.MaxTicksInFlight)))
+                await Observe(inFlight.Dequeue());
+            Task tick;
             try
             {
-                await Flush(stoppingToken);
+                tick = Flush(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Sending a batch of moves failed.");
+                tick = Task.FromException(e);
             }
+            if (!tick.IsCompleted) inFlight.Enqueue(tick);
+            else await Observe(tick);
+        }
+    }
+
+    async Task Observe(Task tick)
+    {
+        try
+        {
+            await tick;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Sending a batch of moves failed.");
         }
     }
 }

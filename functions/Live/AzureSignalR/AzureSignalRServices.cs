@@ -34,6 +34,10 @@ public static class AzureSignalRServices
         services.AddSingleton<AzureSignalRBroadcaster>();
         services.AddSingleton<AzureSignalRNegotiation>();
         services.AddSingleton<UpstreamHandler>();
+        // Many instances: which zone rectangles a room's connections watch comes from presence, not from this instance's memory.
+        services.AddSingleton<ISharedViews>(sp => sp.GetRequiredService<AzureSignalRSelection>().Enabled
+            ? new PresenceViews(sp.GetRequiredService<Presence.IPresenceStore>(), sp.GetRequiredService<TimeProvider>())
+            : NoSharedViews.Instance);
 
         services.AddSingleton<IRoomBroadcaster>(sp => sp.GetRequiredService<AzureSignalRSelection>().Enabled
             ? sp.GetRequiredService<AzureSignalRBroadcaster>()

@@ -71,7 +71,10 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
                 return Results.Ok();
             case ("connections", "disconnected"):
                 if (await Session(ticket, connectionId, ct) is { } gone)
+                {
+                    room.Forget(gone);
                     await room.Apply(gone.SiteId, gone.RoomId, () => commands.Leave(gone, CancellationToken.None), CancellationToken.None);
+                }
                 return Results.Ok();
             case ("messages", _):
                 var invocation = await ReadInvocation(http, ct);

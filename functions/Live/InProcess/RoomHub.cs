@@ -136,6 +136,7 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
             // A tab closed while it was still entering: SignalR will not call OnDisconnectedAsync for a
             // connection whose OnConnectedAsync failed, so leave here, or the avatar stays as a ghost.
             local.Remove(Context.ConnectionId);
+            room.Forget(session);
             await room.Apply(session.SiteId, session.RoomId, () => commands.Leave(session, CancellationToken.None), CancellationToken.None);
             throw;
         }
@@ -145,7 +146,10 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
     {
         local.Remove(Context.ConnectionId);
         if (Context.Items.TryGetValue(SessionKey, out var s) && s is LiveSession session)
+        {
+            room.Forget(session);
             await room.Apply(session.SiteId, session.RoomId, () => commands.Leave(session, CancellationToken.None), CancellationToken.None);
+        }
     }
 
     public Task SetStatus(SetStatusCommand c) => Run(s => commands.SetStatus(s, c, Context.ConnectionAborted));

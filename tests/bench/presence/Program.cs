@@ -1,160 +1,214 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
 using Zawaroom.Bench.Presence;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+string Arg(string name, string fallback) => args.Contains(name) ? args[Array.IndexOf(args, name) + 1] : fallback;
 
 if (args.Contains("--baseline-server"))
 {
-    BareHub.Run(int.Parse(args[Array.IndexOf(args, "--baseline-server") + 1]));
-    return;
+    BareHub.Run(int.Parse(Arg("--baseline-server", "0")));
+    return 0;
+}
+if (args.Contains("--worker"))
+{
+    await Worker.Run(Arg("--worker", ""), Arg("--protocol", "json"), int.Parse(Arg("--seconds", "30")));
+    return 0;
 }
 
-string Arg(string name, string fallback) => args.Contains(name) ? args[Array.IndexOf(args, name) + 1] : fallback;
-var counts = Arg("--clients", "100,300,1000").Split(',').Select(int.Parse).ToList();
-var seconds = int.Parse(Arg("--seconds", "30"));
-var root = FindRoot();
-var appDll = Path.GetFullPath(Arg("--app", Path.Combine(root, "functions/bin/Debug/net10.0/Zawaroom.Functions.dll")));
-if (!File.Exists(appDll)) { Console.Error.WriteLine($"Build the app first: {appDll} is missing."); return; }
-
-Console.WriteLine($"presence benchmark: {seconds} s per case, {Environment.ProcessorCount} cores, room 4800x2750, viewport 1920x1080, 10 % moving at 5/s");
-Console.WriteLine("| case | clients | p50 ms | p99 ms | msgs/s delivered | KB/s delivered | server CPU % | server peak MB |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-foreach (var n in counts)
+var options = new Options(
+    Clients: Arg("--clients", "100,300,1000").Split(',').Select(int.Parse).ToList(),
+    Seconds: int.Parse(Arg("--seconds", "30")),
+    Workers: int.Parse(Arg("--workers", "4")),
+    Protocols: Arg("--protocols", "json,msgpack").Split(',').ToList(),
+    Cases: Arg("--cases", "zawaroom,baseline,crowded").Split(',').ToList(),
+    AppDll: Path.GetFullPath(Arg("--app", Path.Combine(Bench.Root(), "functions/bin/Release/net10.0/Zawaroom.Functions.dll"))),
+    ServerEnv: args.Select((a, i) => (a, i)).Where(t => t.a == "--server-env").Select(t => args[t.i + 1]).ToList());
+if (!File.Exists(options.AppDll))
 {
-    foreach (var (name, crowded, baseline) in new[] { ("zawaroom", false, false), ("baseline (bare hub)", false, true), ("zawaroom crowded", true, false) })
+    Console.Error.WriteLine($"Build the app in Release first (dotnet build -c Release functions -p:SkipStaticWeb=true): {options.AppDll} is missing.");
+    return 1;
+}
+
+Console.WriteLine($"presence benchmark {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {options.Seconds} s per case, {Environment.ProcessorCount} cores, " +
+    $"{options.Workers} client processes, room 4800x2750, viewport 1920x1080, 10 % moving at 5/s; app {options.AppDll}" +
+    (options.ServerEnv.Count > 0 ? $"; server env {string.Join(' ', options.ServerEnv)}" : ""));
+Console.WriteLine("| case | protocol | clients | p50 ms | p99 ms | msgs/s delivered | KB/s delivered | moves/s delivered | server CPU % | server peak MB | clients CPU % | others CPU % |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+foreach (var n in options.Clients)
+    foreach (var name in options.Cases)
     {
-        var result = await Case.Run(appDll, n, seconds, crowded, baseline);
-        Console.WriteLine($"| {name} | {n} | {result.P50:F1} | {result.P99:F1} | {result.MessagesPerSecond:F0} | {result.KilobytesPerSecond:F0} | {result.CpuPercent:F0} | {result.PeakMb:F0} |");
+        try
+        {
+            await Bench.RunCase(options, n, name, (protocol, r) =>
+                Console.WriteLine($"| {name} | {protocol} | {n} | {r.P50:F1} | {r.P99:F1} | {r.MessagesPerSecond:F0} | {r.KilobytesPerSecond:F0} | {r.MovesPerSecond:F0} | " +
+                    $"{r.ServerCpu:F0} | {r.ServerPeakMb:F0} | {r.ClientsCpu:F0} | {r.OthersCpu:F0} |"));
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"| {name} | | {n} | failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} |");
+        }
     }
-}
+return 0;
 
-static string FindRoot()
+sealed record Options(List<int> Clients, int Seconds, int Workers, List<string> Protocols, List<string> Cases, string AppDll, List<string> ServerEnv);
+
+sealed record CaseResult(double P50, double P99, double MessagesPerSecond, double KilobytesPerSecond, double MovesPerSecond,
+    double ServerCpu, double ServerPeakMb, double ClientsCpu, double OthersCpu);
+
+static class Bench
 {
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Zawaroom.Functions.sln"))) dir = dir.Parent;
-    return dir?.FullName ?? Directory.GetCurrentDirectory();
-}
+    const double Width = Worker.Width, Height = Worker.Height;
+    static string BenchDll => typeof(Bench).Assembly.Location;
 
-sealed record Result(double P50, double P99, double MessagesPerSecond, double KilobytesPerSecond, double CpuPercent, double PeakMb);
-
-static class Case
-{
-    const double Width = 4800, Height = 2750;
-
-    public static async Task<Result> Run(string appDll, int n, int seconds, bool crowded, bool baseline)
+    public static string Root()
     {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Zawaroom.Functions.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? Directory.GetCurrentDirectory();
+    }
+
+    /// <summary>
+    /// One case: a fresh server process (the app with embedded stores in a temp data dir, or the
+    /// bare hub), the members entered over HTTP, then per protocol the clients in worker processes
+    /// (the same members and tokens; the clients of one protocol leave before the next connect).
+    /// </summary>
+    public static async Task RunCase(Options o, int n, string name, Action<string, CaseResult> report)
+    {
+        var baseline = name == "baseline";
+        var crowded = name == "crowded";
         var port = FreePort();
         var data = Path.Combine(Path.GetTempPath(), "zawaroom-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
         var start = baseline
-            ? new ProcessStartInfo("dotnet", [typeof(Case).Assembly.Location, "--baseline-server", port.ToString()])
-            : new ProcessStartInfo("dotnet", [appDll]);
+            ? new ProcessStartInfo("dotnet", [BenchDll, "--baseline-server", port.ToString()])
+            : new ProcessStartInfo("dotnet", [o.AppDll]) { WorkingDirectory = Path.GetDirectoryName(o.AppDll) };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Staging"; // not Development (no dev pages), not Production (which refuses the local login)
         start.Environment["Zawaroom__DataDirectory"] = data;
         start.Environment["Zawaroom__OperatorKey"] = "bench";
         start.Environment["Zawaroom__SeedDemo"] = "false";
         start.Environment["Zawaroom__Auth__LocalLogin"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var kv in o.ServerEnv) start.Environment[kv[..kv.IndexOf('=')]] = kv[(kv.IndexOf('=') + 1)..];
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         using var server = Process.Start(start)!;
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, _) => { };
+        var serverLog = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        server.OutputDataReceived += (_, e) => { if (e.Data is { } d && serverLog.Count < 200) serverLog.Enqueue(d); };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is { } d && serverLog.Count < 200) serverLog.Enqueue(d); };
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
         try
         {
-            await WaitUp(http, baseline);
+            await WaitUp(http, server, serverLog);
             var rnd = new Random(7);
             var positions = Enumerable.Range(0, n).Select(_ => crowded
                 ? (X: 1500 + rnd.NextDouble() * 1800, Y: 800 + rnd.NextDouble() * 1000)
                 : (X: rnd.NextDouble() * Width, Y: rnd.NextDouble() * Height)).ToArray();
-            var targets = baseline ? BaselineTargets(port, n) : await ZawaroomTargets(http, n);
-
-            var sent = new ConcurrentDictionary<(string, double), long>();
-            var latencies = new ConcurrentBag<double>();
-            long messages = 0, bytes = 0;
-            var measuring = false;
-            var clients = new HubConnection[n];
-            var gate = new SemaphoreSlim(20);
-            await Task.WhenAll(targets.Select(async (t, i) =>
-            {
-                await gate.WaitAsync();
-                try
-                {
-                    var c = new HubConnectionBuilder().WithUrl(t.Url, o => { o.AccessTokenProvider = () => Task.FromResult<string?>(t.Token); o.SkipNegotiation = true; o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets; }).Build();
-                    c.On<JsonElement>("moved", batch =>
-                    {
-                        if (!Volatile.Read(ref measuring)) return;
-                        var now = Stopwatch.GetTimestamp();
-                        Interlocked.Increment(ref messages);
-                        Interlocked.Add(ref bytes, batch.GetRawText().Length);
-                        foreach (var m in batch.EnumerateArray())
-                            if (sent.TryGetValue((m.GetProperty("email").GetString()!, m.GetProperty("x").GetDouble()), out var at))
-                                latencies.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
-                    });
-                    foreach (var other in new[] { "entered", "left", "snapshot", "event" }) c.On<JsonElement>(other, _ => { });
-                    await c.StartAsync();
-                    var (x, y) = positions[i];
-                    await c.InvokeAsync("Move", new { x, y });
-                    await c.InvokeAsync("Viewport", new { x = x - 960, y = y - 540, width = 1920, height = 1080 });
-                    clients[i] = c;
-                }
-                finally { gate.Release(); }
-            }));
-
-            var cpuBefore = server.TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            Volatile.Write(ref measuring, true);
-            var movers = Enumerable.Range(0, n).Where(i => i % 10 == 0).ToList();
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-            await Task.WhenAll(movers.Select(async i =>
-            {
-                var email = targets[i].Email;
-                var (x, y) = positions[i];
-                var step = 0;
-                var jitter = new Random(i);
-                await Task.Delay(jitter.Next(200));
-                while (!stop.IsCancellationRequested)
-                {
-                    step++;
-                    // Walk back and forth; the fraction makes each position unique to look its send time up.
-                    x = Math.Clamp(x + (step % 40 < 20 ? 10 : -10), 0, Width - 1) + step * 1e-6 % 1e-3;
-                    sent[(email, x)] = Stopwatch.GetTimestamp();
-                    try { await clients[i].InvokeAsync("Move", new { x, y }); } catch { }
-                    try { await Task.Delay(200, stop.Token); } catch (OperationCanceledException) { }
-                }
-            }));
-            await Task.Delay(300);
-            Volatile.Write(ref measuring, false);
-            var elapsed = clock.Elapsed.TotalSeconds;
-            server.Refresh();
-            var cpu = (server.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed * 100;
-            var peak = server.PeakWorkingSet64 / 1024.0 / 1024.0;
-            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
-            var sorted = latencies.OrderBy(l => l).ToArray();
-            double Pct(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
-            return new Result(Pct(0.50), Pct(0.99), messages / elapsed, bytes / 1024.0 / elapsed, cpu, peak);
+            var setup = Stopwatch.StartNew();
+            var endpoints = baseline ? BaselineEndpoints(port, n) : await AppEndpoints(http, n);
+            Console.Error.WriteLine($"  [{name} {n}: server up, {n} members entered over HTTP in {setup.Elapsed.TotalSeconds:F0} s]");
+            var targets = endpoints.Select((e, i) => new Target(e.Email, e.Url, e.Token, Math.Floor(positions[i].X), Math.Floor(positions[i].Y), i % 10 == 0)).ToList();
+            foreach (var protocol in o.Protocols)
+                report(protocol, await RunClients(o, name, protocol, n, server, targets, data));
         }
         finally
         {
             try { server.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            server.WaitForExit();
+            await server.WaitForExitAsync();
             try { Directory.Delete(data, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
-    sealed record Target(string Email, string Url, string? Token);
+    /// <summary>The clients of one protocol in worker processes, each with every o.Workers-th member; the window; their figures.</summary>
+    static async Task<CaseResult> RunClients(Options o, string name, string protocol, int n, Process server, List<Target> targets, string data)
+    {
+        var workers = new List<Process>();
+        try
+        {
+            for (var w = 0; w < o.Workers; w++)
+            {
+                var file = Path.Combine(data, $"worker{w}.tsv");
+                // Contiguous blocks, so the movers (every 10th member) are spread evenly over the workers.
+                File.WriteAllLines(file, targets.Where((_, i) => i * o.Workers / n == w).Select(t => t.Line()));
+                var ws = new ProcessStartInfo("dotnet", [BenchDll, "--worker", file, "--protocol", protocol, "--seconds", o.Seconds.ToString()])
+                { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false };
+                // Clients are browsers stand-ins: the workstation GC, not the server GC the Web SDK picks.
+                ws.Environment["DOTNET_gcServer"] = "0";
+                workers.Add(Process.Start(ws)!);
+            }
+            using (var ready = new CancellationTokenSource(TimeSpan.FromMinutes(10)))
+                foreach (var w in workers)
+                {
+                    var line = await w.StandardOutput.ReadLineAsync(ready.Token);
+                    if (line != "ready") throw new InvalidOperationException($"A worker did not get ready: {line ?? "(exited)"}");
+                }
+            Console.Error.WriteLine($"  [{name} {protocol} {n}: clients connected]");
+            // Let the enter storm (entered pushes, snapshots) settle before the window opens.
+            await Task.Delay(TimeSpan.FromSeconds(3));
 
-    static List<Target> BaselineTargets(int port, int n) => Enumerable.Range(0, n)
-        .Select(i => { var email = $"m{i}@bench.example"; return new Target(email, $"http://127.0.0.1:{port}/hub?email={Uri.EscapeDataString(email)}", null); }).ToList();
+            var serverCpu0 = Proc.CpuSeconds(server.Id);
+            var workersCpu0 = workers.Sum(w => Proc.CpuSeconds(w.Id));
+            var machine0 = Proc.Machine();
+            var clock = Stopwatch.StartNew();
+            foreach (var w in workers) { await w.StandardInput.WriteLineAsync("go"); await w.StandardInput.FlushAsync(); }
+            var results = new List<WorkerResult>();
+            foreach (var w in workers)
+            {
+                var line = await w.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("A worker exited without a result.");
+                results.Add(JsonSerializer.Deserialize<WorkerResult>(line["result ".Length..])!);
+            }
+            var elapsed = clock.Elapsed.TotalSeconds;
+            var serverCpu = Proc.CpuSeconds(server.Id) - serverCpu0;
+            var workersCpu = workers.Sum(w => Proc.CpuSeconds(w.Id)) - workersCpu0;
+            var machine1 = Proc.Machine();
+            var cores = Environment.ProcessorCount;
+            var machineBusySeconds = (machine1.Busy - machine0.Busy) / (machine1.Total - machine0.Total) * elapsed * cores;
+            var peak = Proc.PeakRssMb(server.Id);
 
-    static async Task<List<Target>> ZawaroomTargets(HttpClient http, int n)
+            var histogram = new Histogram();
+            foreach (var r in results) histogram.Merge(r.Histogram);
+            var window = results.Max(r => r.Seconds);
+            var sendErrors = results.Sum(r => r.SendErrors);
+            Console.Error.WriteLine($"  [{name} {protocol} {n}: {results.Sum(r => r.MovesSent) / window:F0} moves/s sent, {window:F1} s window]");
+            if (sendErrors > 0) Console.Error.WriteLine($"  ({name}/{protocol}/{n}: {sendErrors} moves could not be sent)");
+            return new CaseResult(histogram.Percentile(0.50), histogram.Percentile(0.99),
+                results.Sum(r => r.Messages) / window, results.Sum(r => r.Bytes) / 1024.0 / window, results.Sum(r => r.MovesReceived) / window,
+                serverCpu / elapsed * 100, peak, workersCpu / elapsed * 100,
+                Math.Max(0, machineBusySeconds - serverCpu - workersCpu) / elapsed * 100);
+        }
+        finally
+        {
+            foreach (var w in workers)
+            {
+                try { await w.StandardInput.WriteLineAsync("quit"); w.StandardInput.Close(); } catch (Exception) { }
+            }
+            foreach (var w in workers)
+            {
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                try { await w.WaitForExitAsync(wait.Token); } catch (OperationCanceledException) { w.Kill(entireProcessTree: true); }
+                w.Dispose();
+            }
+            // The room empties (disconnects, "left" pushes) before the next protocol's clients enter.
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    public sealed record Endpoint(string Email, string Url, string Token);
+
+    static List<Endpoint> BaselineEndpoints(int port, int n) => Enumerable.Range(0, n)
+        .Select(i => { var email = $"m{i}@bench.example"; return new Endpoint(email, $"http://127.0.0.1:{port}/hub?email={Uri.EscapeDataString(email)}", ""); }).ToList();
+
+    /// <summary>A site, a room and n members, each entered (POST /api/rooms/{id}/enter gives the hub's address and token).</summary>
+    static async Task<List<Endpoint>> AppEndpoints(HttpClient http, int n)
     {
         var op = new HttpRequestMessage(HttpMethod.Post, "/operator/api/sites")
         { Content = JsonContent.Create(new { subdomain = "bench", adminEmail = "admin@bench.example", adminAuthType = "aad", maxUsersCount = n + 10 }) };
@@ -164,23 +218,23 @@ static class Case
         var space = await Post(http, admin, "/s/bench/api/spaces", new { name = "bench" });
         var room = await Post(http, admin, $"/s/bench/api/spaces/{space.GetProperty("id").GetString()}/rooms", new { name = "room" });
         var roomId = room.GetProperty("id").GetString();
-        var targets = new Target[n];
-        var gate = new SemaphoreSlim(8);
-        for (var i = 0; i < n; i++) await Post(http, admin, "/s/bench/api/admin/members", new { email = $"m{i}@bench.example", authType = "aad" });
+        var endpoints = new Endpoint[n];
+        var gate = new SemaphoreSlim(4);
         await Task.WhenAll(Enumerable.Range(0, n).Select(async i =>
         {
             await gate.WaitAsync();
             try
             {
                 var email = $"m{i}@bench.example";
+                await Post(http, admin, "/s/bench/api/admin/members", new { email, authType = "aad" });
                 var token = await Login(http, email);
                 var entry = await Post(http, token, $"/s/bench/api/rooms/{roomId}/enter", new { });
                 var negotiate = entry.GetProperty("negotiate");
-                targets[i] = new Target(email, negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString());
+                endpoints[i] = new Endpoint(email, negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString()!);
             }
             finally { gate.Release(); }
         }));
-        return targets.ToList();
+        return endpoints.ToList();
     }
 
     static async Task<string> Login(HttpClient http, string email)
@@ -199,19 +253,19 @@ static class Case
         return await r.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    static async Task WaitUp(HttpClient http, bool baseline)
+    static async Task WaitUp(HttpClient http, Process server, System.Collections.Concurrent.ConcurrentQueue<string> log)
     {
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 600; i++)
         {
+            if (server.HasExited) throw new InvalidOperationException("The server exited: " + string.Join(" / ", log));
             try
             {
-                var r = await http.GetAsync(baseline ? "/hub/negotiate" : "/healthz");
-                if (baseline || r.IsSuccessStatusCode) return;
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return;
             }
             catch (HttpRequestException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException("The server did not start.");
+        throw new TimeoutException("The server did not start: " + string.Join(" / ", log));
     }
 
     static int FreePort()
