@@ -199,7 +199,7 @@ public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureL
     }
 
     [Fact]
-    public async Task The_viewport_decides_the_zone_groups_and_is_kept_on_the_presence_record()
+    public async Task The_viewport_decides_the_watched_rectangle_and_is_kept_on_the_presence_record()
     {
         var (site, roomId) = await Room("azview", "alice@azview.example");
         var (alice, _) = await Connect(site, "alice@azview.example", roomId);
@@ -212,8 +212,10 @@ public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureL
         var zones = record.Session.Zones.Select(z => (z.Column, z.Row)).ToHashSet();
         Assert.Contains((3, 2), zones);
         Assert.DoesNotContain((0, 0), zones);
-        foreach (var (c, r) in zones) Assert.Contains(alice.Id, Service.Members(Groups.Zone(siteId, roomId, (c, r))));
-        Assert.DoesNotContain(alice.Id, Service.Members(Groups.Zone(siteId, roomId, (0, 0))));
+        // One group for the rectangle of zones it watches; the rectangle is what any instance reads back from presence.
+        var view = ZoneView.Of(zones)!.Value;
+        Assert.Contains(alice.Id, Service.Members(Groups.View(siteId, roomId, view)));
+        Assert.Contains(view, await new PresenceViews(azure.App.Services.GetRequiredService<IPresenceStore>(), TimeProvider.System).Watched(siteId, roomId, default));
     }
 
     [Fact]
