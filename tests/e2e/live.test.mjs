@@ -48,10 +48,18 @@ async function standStill(page, email) {
 
 /** Waits until the page shows `email` at exactly this position (as the server sent it). */
 async function waitForPosition(page, email, { x, y }) {
-  await page.waitForFunction(([e, px, py]) => {
-    const r = document.querySelector(`.people-list .person[data-email="${e}"]`);
-    return r && Number(r.dataset.x) === px && Number(r.dataset.y) === py;
-  }, [email, x, y]);
+  try {
+    await page.waitForFunction(([e, px, py]) => {
+      const r = document.querySelector(`.people-list .person[data-email="${e}"]`);
+      return r && Number(r.dataset.x) === px && Number(r.dataset.y) === py;
+    }, [email, x, y]);
+  } catch (error) {
+    const seen = await page.evaluate((e) => {
+      const r = document.querySelector(`.people-list .person[data-email="${e}"]`);
+      return r ? `${r.dataset.x},${r.dataset.y}` : 'not in the list';
+    }, email);
+    throw new Error(`${email} should be shown at ${x},${y}, but is at ${seen}`, { cause: error });
+  }
 }
 
 /** Whether the canvas draws this person's avatar on screen (not culled). */

@@ -73,7 +73,10 @@ export class LiveConnection {
       this.gate.clear();
       this.listener.state('reconnecting', error);
     });
-    this.hub.onreconnected(() => this.listener.state('live'));
+    this.hub.onreconnected(() => {
+      this.listener.state('live');
+      this.flushHeld();
+    });
     this.hub.onclose((error) => {
       this.stopHeartbeat();
       if (!this.stopped) this.listener.state('closed', error);
@@ -105,6 +108,7 @@ export class LiveConnection {
     this.listener.state('connecting');
     await this.hub.start();
     this.listener.state('live');
+    this.flushHeld();
     this.heartbeat = window.setInterval(() => void this.send('Heartbeat', {}), heartbeatMs);
   }
 
@@ -122,9 +126,26 @@ export class LiveConnection {
     return this.hub.invoke(method, argument);
   }
 
+  /**
+   * Where one stands and what one looks at, sent while the connection is not up yet: the snapshot of
+   * a reconnect can arrive before the client counts itself connected (in the same read as the
+   * handshake), and the position it then resends must not be lost. The newest per method is sent
+   * once connected.
+   */
+  private readonly held = new Map<string, object>();
+
+  private flushHeld(): void {
+    const held = [...this.held];
+    this.held.clear();
+    for (const [method, argument] of held) void this.send(method, argument);
+  }
+
   /** Fire and forget (moves, viewport, heartbeat, signalling): nothing waits for an answer. */
   async send(method: string, argument: object): Promise<void> {
-    if (!this.connected) return;
+    if (!this.connected) {
+      if (!this.stopped && (method === 'Move' || method === 'Viewport')) this.held.set(method, argument);
+      return;
+    }
     try {
       await this.hub.send(method, argument);
     } catch {
