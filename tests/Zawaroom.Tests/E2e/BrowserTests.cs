@@ -43,17 +43,11 @@ public sealed class BrowserTests(BrowserTests.Fixture fixture, ITestOutputHelper
 
     readonly TestApp app = fixture.App;
 
-    const string Chromium = "/usr/bin/chromium";
-    static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
     [Fact]
     public async Task The_web_app_works_in_a_real_browser()
     {
-        var root = RepositoryRoot();
-        var e2e = Path.Combine(root, "tests", "e2e");
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run tests/setup.d/30-web.sh (apt-get install chromium).");
-        Assert.True(Directory.Exists(Path.Combine(e2e, "node_modules", "playwright-core")),
-            "tests/e2e/node_modules is missing: run tests/setup.d/30-web.sh (npm ci).");
+        NodeScripts.RequireBrowser();
         var index = await app.Anonymous().GetAsync("/index.html");
         Assert.True(index.IsSuccessStatusCode, "The app serves no index.html: the build did not put static-web/dist into functions/wwwroot.");
 
@@ -63,49 +57,16 @@ public sealed class BrowserTests(BrowserTests.Fixture fixture, ITestOutputHelper
         var occupied = await site.AddRoom(await site.AddSpace("在室テスト"), "満室ルーム");
         fixture.Presence.Inside(occupied, new Occupant("sato@e2e.example", "佐藤"), new Occupant("suzuki@e2e.example", "鈴木"));
 
-        var (exitCode, text) = await RunNode(e2e, "app.test.mjs", new Dictionary<string, string>
+        var (exitCode, text) = await NodeScripts.Run("app.test.mjs", new Dictionary<string, string>
         {
             ["ZAWAROOM_BASE_URL"] = app.BaseAddress.ToString().TrimEnd('/'),
             ["ZAWAROOM_SITE"] = site.Subdomain,
             ["ZAWAROOM_ADMIN"] = site.AdminEmail,
             ["ZAWAROOM_USER"] = user,
-            ["ZAWAROOM_CHROMIUM"] = Chromium,
+            ["ZAWAROOM_CHROMIUM"] = NodeScripts.Chromium,
             ["NO_COLOR"] = "1",
         });
         Assert.True(exitCode == 0, $"The browser tests failed (exit {exitCode}):\n{text}");
         output.WriteLine(text);
-    }
-
-    async Task<(int ExitCode, string Output)> RunNode(string workingDirectory, string script, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("node", ["--test-reporter=spec", script])
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Limit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return (-1, $"Stopped after {Limit}.\n{await stdout}\n{await stderr}");
-        }
-        return (process.ExitCode, $"{await stdout}\n{await stderr}".Trim());
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Zawaroom.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Zawaroom.Functions.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -24,17 +24,11 @@ public sealed class LiveBrowserTests(LiveBrowserTests.Fixture fixture, ITestOutp
 
     readonly TestApp app = fixture.App;
 
-    const string Chromium = "/usr/bin/chromium";
-    static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
     [Fact]
     public async Task Two_people_meet_in_the_live_room_in_real_browsers()
     {
-        var root = RepositoryRoot();
-        var e2e = Path.Combine(root, "tests", "e2e");
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run tests/setup.d/30-web.sh (apt-get install chromium).");
-        Assert.True(Directory.Exists(Path.Combine(e2e, "node_modules", "playwright-core")),
-            "tests/e2e/node_modules is missing: run tests/setup.d/30-web.sh (npm ci).");
+        NodeScripts.RequireBrowser();
         var index = await app.Anonymous().GetAsync("/index.html");
         Assert.True(index.IsSuccessStatusCode, "The app serves no index.html: the build did not put static-web/dist into functions/wwwroot.");
 
@@ -47,7 +41,7 @@ public sealed class LiveBrowserTests(LiveBrowserTests.Fixture fixture, ITestOutp
         var restricted = await site.AddRoom(space, "役員室");
         await LimitEntry(site, restricted, site.AdminEmail, user);
 
-        var (exitCode, text) = await RunNode(e2e, "live.test.mjs", new Dictionary<string, string>
+        var (exitCode, text) = await NodeScripts.Run("live.test.mjs", new Dictionary<string, string>
         {
             ["ZAWAROOM_BASE_URL"] = app.BaseAddress.ToString().TrimEnd('/'),
             ["ZAWAROOM_SITE"] = site.Subdomain,
@@ -56,7 +50,7 @@ public sealed class LiveBrowserTests(LiveBrowserTests.Fixture fixture, ITestOutp
             ["ZAWAROOM_OUTSIDER"] = outsider,
             ["ZAWAROOM_ROOM"] = room,
             ["ZAWAROOM_RESTRICTED_ROOM"] = restricted,
-            ["ZAWAROOM_CHROMIUM"] = Chromium,
+            ["ZAWAROOM_CHROMIUM"] = NodeScripts.Chromium,
             ["NO_COLOR"] = "1",
         });
         Assert.True(exitCode == 0, $"The live-room browser tests failed (exit {exitCode}):\n{text}");
@@ -67,9 +61,9 @@ public sealed class LiveBrowserTests(LiveBrowserTests.Fixture fixture, ITestOutp
     [Fact]
     public async Task The_rules_the_room_screen_decides_by_hold()
     {
-        var web = Path.Combine(RepositoryRoot(), "static-web");
+        var web = Path.Combine(NodeScripts.RepositoryRoot(), "static-web");
         Assert.True(File.Exists(Path.Combine(web, "node_modules", ".bin", "tsc")), "static-web/node_modules is missing: run tests/setup.d/30-web.sh (npm ci).");
-        var (exitCode, text) = await RunNode(Path.Combine(RepositoryRoot(), "tests", "e2e"), "live-rules.test.mjs", new Dictionary<string, string> { ["NO_COLOR"] = "1" });
+        var (exitCode, text) = await NodeScripts.Run("live-rules.test.mjs", new Dictionary<string, string> { ["NO_COLOR"] = "1" });
         Assert.True(exitCode == 0, $"The live-room rules failed (exit {exitCode}):\n{text}");
         output.WriteLine(text);
     }
@@ -86,38 +80,5 @@ public sealed class LiveBrowserTests(LiveBrowserTests.Fixture fixture, ITestOutp
         };
         request.Headers.TryAddWithoutValidation("If-Match", etag);
         await Http.Ensure(await admin.SendAsync(request));
-    }
-
-    async Task<(int ExitCode, string Output)> RunNode(string workingDirectory, string script, IReadOnlyDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("node", ["--test-reporter=spec", script])
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Limit);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return (-1, $"Stopped after {Limit}.\n{await stdout}\n{await stderr}");
-        }
-        return (process.ExitCode, $"{await stdout}\n{await stderr}".Trim());
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Zawaroom.Functions.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Zawaroom.Functions.sln not found above " + AppContext.BaseDirectory);
     }
 }
