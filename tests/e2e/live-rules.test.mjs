@@ -1,6 +1,6 @@
 // The rules the live room's browser code decides by (static-web/src/live/model.ts), checked in node:
 // the R6 scale, the L3 hearing rule and voice volume, the L4 sequence gate, hub error codes.
-// model.ts is compiled with the web app's own TypeScript into a temporary folder first.
+// model.ts (with the settings shapes it uses) is compiled with the web app's own TypeScript into a temporary folder first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,9 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const web = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'static-web');
 const out = mkdtempSync(join(tmpdir(), 'zawaroom-live-rules-'));
-execFileSync(join(web, 'node_modules', '.bin', 'tsc'), ['--ignoreConfig', join(web, 'src', 'live', 'model.ts'), '--outDir', out,
+execFileSync(join(web, 'node_modules', '.bin', 'tsc'), ['--ignoreConfig', join(web, 'src', 'live', 'model.ts'), '--rootDir', join(web, 'src'), '--outDir', out,
   '--module', 'esnext', '--target', 'es2022', '--lib', 'es2023,dom', '--skipLibCheck'], { stdio: 'inherit' });
-const m = await import(pathToFileURL(join(out, 'model.js')).href);
+const m = await import(pathToFileURL(join(out, 'live', 'model.js')).href);
 rmSync(out, { recursive: true, force: true });
 
 const room = { width: 4800, height: 2750 };

@@ -54,32 +54,15 @@ export interface EnterResponse {
   iceServers?: RTCIceServer[];
 }
 
-export type ScaleMode = 'fit-height' | 'fit-width' | 'fixed';
-export interface ScaleRule { mode: ScaleMode; percent?: number | null }
-export type AudioMode = 'whole-room' | 'by-distance' | 'none';
-export type BgmVolume = 'normal' | 'lower' | 'much-lower';
+import type { MeetingRoom as SettingsMeetingRoom, RoomSettings as SettingsView } from '../api/roomSettingsTypes';
+export type { AudioMode, BgmVolume, ScaleMode, ScaleRule } from '../api/roomSettingsTypes';
+import type { ScaleRule } from '../api/roomSettingsTypes';
 
-export interface MeetingRoom {
-  id: string;
-  name: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  nameStyle: Record<string, string>;
-  areaStyle: Record<string, string>;
-  audioMode: AudioMode;
-  bgm?: { kind: 'url' | 'uploaded'; url?: string | null } | null;
-  bgmVolume: BgmVolume;
-}
+/** A saved meeting room (R7): the server always gives it an id. */
+export type MeetingRoom = SettingsMeetingRoom & { id: string };
 
-export interface RoomSettings {
-  sound: { voiceReach: number; entryChimeVolume: number; doorVolume: number };
-  scale: { minimum: ScaleRule; entry: ScaleRule };
-  background: { width: number; height: number; uploaded: boolean; contentType?: string | null; version?: string | null };
-  meetingRooms: MeetingRoom[];
-  entryPosition: { x: number; y: number };
-}
+/** What the room screen reads of the room settings (entry permission is for the editors only). */
+export type RoomSettings = Omit<SettingsView, 'entry' | 'meetingRooms'> & { meetingRooms: MeetingRoom[] };
 
 /** A room with no settings read (R4-R8 defaults): 4,800 × 2,750, fit height, reach 300. */
 export function defaultSettings(): RoomSettings {
