@@ -78,26 +78,26 @@ public static class LiveApi
     }
 
     /// <summary>POST /api/rooms/{id}/enter: the entry check (R3), then the hub's address, a token bound to member and room, and the snapshot.</summary>
-    static async Task<EnterResponse> Enter(HttpContext http, string id, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens,
+    static async Task<EnterResponse> Enter(HttpContext http, string id, RoomDirectory rooms, IRoomLayout layout, ILiveNegotiation negotiation,
         LiveRoom room, CancellationToken ct) =>
-        new(await Admit(http, id, rooms, layout, tokens, ct), await room.Snapshot(http.RequireSite().SiteId, id, ct));
+        new(await Admit(http, id, rooms, layout, negotiation, ct), await room.Snapshot(http.RequireSite().SiteId, id, ct));
 
     /// <summary>
     /// POST /api/negotiate?roomId=: the same admission for a client that negotiates the standard way
     /// (<c>withUrl("/api?roomId=…")</c>): SignalR clients follow the <c>{ url, accessToken }</c> answer to the hub.
     /// </summary>
-    static Task<Negotiate> NegotiateStandard(HttpContext http, string? roomId, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens,
+    static Task<Negotiate> NegotiateStandard(HttpContext http, string? roomId, RoomDirectory rooms, IRoomLayout layout, ILiveNegotiation negotiation,
         CancellationToken ct) =>
-        string.IsNullOrEmpty(roomId) ? throw Problems.Validation("Name the room: /api/negotiate?roomId=…") : Admit(http, roomId, rooms, layout, tokens, ct);
+        string.IsNullOrEmpty(roomId) ? throw Problems.Validation("Name the room: /api/negotiate?roomId=…") : Admit(http, roomId, rooms, layout, negotiation, ct);
 
-    static async Task<Negotiate> Admit(HttpContext http, string roomId, RoomDirectory rooms, IRoomLayout layout, LiveTokens tokens, CancellationToken ct)
+    static async Task<Negotiate> Admit(HttpContext http, string roomId, RoomDirectory rooms, IRoomLayout layout, ILiveNegotiation negotiation, CancellationToken ct)
     {
         var site = http.RequireSite();
         var caller = http.Caller();
         await rooms.Get(site.SiteId, roomId, ct);
         if (!await layout.MayEnter(site.SiteId, roomId, caller, ct))
             throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
-        return http.RequestServices.GetRequiredService<ILiveNegotiation>().Negotiate(http, new LiveTicket(site.SiteId, roomId, caller.Email, caller.Name));
+        return negotiation.Negotiate(http, new LiveTicket(site.SiteId, roomId, caller.Email, caller.Name));
     }
 
     public const long MaxImageBytes = 10 * 1024 * 1024;
