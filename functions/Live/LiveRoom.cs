@@ -100,6 +100,38 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
         if (outcome.Move is { } move) moves.Add(move);
     }
 
+    /// <summary>
+    /// L1 + L4, for the in-process hub and the Azure upstream alike: the room's group, presence at the
+    /// entry position (an older connection of the member replaced and closed), the zones it watches,
+    /// "entered" to the room, then the snapshot to the connection, all under the room's lock, so the
+    /// snapshot's seq is the last room-wide push before this connection's first one.
+    /// </summary>
+    public Task Join(LiveSession session, CancellationToken ct) => Locked(session.SiteId, session.RoomId, async () =>
+    {
+        await broadcaster.AddToGroup(session.ConnectionId, Groups.Room(session.SiteId, session.RoomId), ct);
+        var (entered, replaced) = await commands.Enter(session, ct);
+        foreach (var old in replaced) await broadcaster.Close(old.ConnectionId, ct);
+        await Listen(session, await commands.ZonesFor(session, ct), ct);
+        await Deliver(entered, ct);
+        await SendSnapshot(session, ct);
+    }, ct);
+
+    /// <summary>L4: a client that saw a gap in <c>seq</c> gets a fresh snapshot, ordered with the room's pushes.</summary>
+    public Task Resync(LiveSession session, CancellationToken ct) =>
+        Locked(session.SiteId, session.RoomId, () => SendSnapshot(session, ct), ct);
+
+    /// <summary>Leave {}: out of the room (told and logged once), and nothing of it reaches the connection any more.</summary>
+    public async Task Leave(LiveSession session, CancellationToken ct)
+    {
+        await Apply(session.SiteId, session.RoomId, () => commands.Leave(session, ct), ct);
+        await Listen(session, new HashSet<(int, int)>(), ct);
+        await broadcaster.RemoveFromGroup(session.ConnectionId, Groups.Room(session.SiteId, session.RoomId), ct);
+    }
+
+    async Task SendSnapshot(LiveSession session, CancellationToken ct) =>
+        await broadcaster.Send(new Audience.Connections([session.ConnectionId]), ClientMethods.Snapshot,
+            await Snapshot(session.SiteId, session.RoomId, ct), ct);
+
     /// <summary>The payload as a JSON object with <c>seq</c> added (camelCase, as every push).</summary>
     public static object WithSeq(object payload, long seq)
     {

@@ -116,19 +116,9 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
         }
         try
         {
-            // L4, as in the hub: group, enter and snapshot under the room's lock, so the snapshot's seq is the
-            // last room-wide push before this connection's first one.
-            await room.Locked(session.SiteId, session.RoomId, async () =>
-            {
-                await broadcaster.AddToGroup(connectionId, Groups.Room(session.SiteId, session.RoomId), ct);
-                var (entered, replaced) = await commands.Enter(session, ct);
-                foreach (var old in replaced) await broadcaster.Close(old.ConnectionId, ct);
-                await room.Listen(session, await commands.ZonesFor(session, ct), ct);
-                await Save(session, ct);
-                await room.Deliver(entered, ct);
-                await broadcaster.Send(new Audience.Connections([connectionId]), ClientMethods.Snapshot,
-                    await room.Snapshot(session.SiteId, session.RoomId, ct), ct);
-            }, ct);
+            await room.Join(session, ct);
+            // What the hub keeps in memory (the zones it watches) goes where any instance reads it.
+            await Save(session, ct);
         }
         catch
         {
@@ -178,13 +168,10 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
                 await presence.Heartbeat(s.SiteId, [connectionId], clock.GetUtcNow(), ct);
                 break;
             case "Resync":
-                await services.GetRequiredService<IRoomBroadcaster>().Send(new Audience.Connections([connectionId]), ClientMethods.Snapshot,
-                    await room.Snapshot(s.SiteId, s.RoomId, ct), ct);
+                await room.Resync(s, ct);
                 break;
             case "Leave":
-                await room.Apply(s.SiteId, s.RoomId, () => commands.Leave(s, ct), ct);
-                await room.Listen(s, new HashSet<(int, int)>(), ct);
-                await services.GetRequiredService<IRoomBroadcaster>().RemoveFromGroup(connectionId, Groups.Room(s.SiteId, s.RoomId), ct);
+                await room.Leave(s, ct);
                 break;
             default:
                 throw Problems.Of(400, "unknown-method", "Unknown method", $"The room hub has no method '{target}'.");

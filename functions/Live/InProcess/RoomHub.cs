@@ -119,17 +119,7 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
         local.Add(session, Context);
         try
         {
-            // L4: joining the room's group, entering and the snapshot happen under the room's lock, so the
-            // snapshot's seq is exactly the last room-wide push before this connection's first one.
-            await room.Locked(session.SiteId, session.RoomId, async () =>
-            {
-                await Groups.AddToGroupAsync(Context.ConnectionId, Live.Groups.Room(session.SiteId, session.RoomId), ct);
-                var (entered, replaced) = await commands.Enter(session, ct);
-                foreach (var old in replaced) local.Abort(old.ConnectionId);
-                await room.Listen(session, await commands.ZonesFor(session, ct), ct);
-                await room.Deliver(entered, ct);
-                await Clients.Caller.SendAsync(ClientMethods.Snapshot, await room.Snapshot(session.SiteId, session.RoomId, ct), ct);
-            }, ct);
+            await room.Join(session, ct);
         }
         catch
         {
@@ -231,19 +221,14 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
     {
         var s = Session;
         Spend(s.Throttle!.Commands);
-        await room.Locked(s.SiteId, s.RoomId, async () =>
-            await Clients.Caller.SendAsync(ClientMethods.Snapshot, await room.Snapshot(s.SiteId, s.RoomId, Context.ConnectionAborted), Context.ConnectionAborted),
-            Context.ConnectionAborted);
+        await room.Resync(s, Context.ConnectionAborted);
     }
 
     public async Task Leave(LeaveCommand? c)
     {
         var s = Session;
         s.HasLeft = true;
-        await room.Apply(s.SiteId, s.RoomId, () => commands.Leave(s, Context.ConnectionAborted), Context.ConnectionAborted);
-        // Gone from the room: nothing of it reaches this connection any more.
-        await room.Listen(s, new HashSet<(int, int)>(), Context.ConnectionAborted);
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, Live.Groups.Room(s.SiteId, s.RoomId), Context.ConnectionAborted);
+        await room.Leave(s, Context.ConnectionAborted);
     }
 
     async Task Run(Func<LiveSession, Task<Outcome>> command)
