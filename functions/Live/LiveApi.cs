@@ -35,6 +35,7 @@ public static class LiveApi
         services.AddSingleton<RoomCommands>();
         services.AddSingleton<LiveSessions>();
         services.AddSingleton<LiveRoom>();
+        services.AddSingleton<RoomCalls>();
         services.AddSingleton<LocalConnections>();
         services.TryAddSingleton<IRoomBroadcaster, HubBroadcaster>();
         services.TryAddSingleton<ILiveNegotiation, InProcessNegotiation>();

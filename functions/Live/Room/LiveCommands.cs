@@ -71,8 +71,6 @@ public sealed class LiveSession(LiveTicket ticket, string connectionId, string r
     public HashSet<(int Column, int Row)> Zones { get; } = [];
     public bool HasLeft { get; set; }
 
-    /// <summary>Per-connection protection: moves coalesced above a rate, other commands token-bucketed.</summary>
-    public ConnectionThrottle? Throttle { get; set; }
     /// <summary>Up to when the sweep last renewed this connection's presence.</summary>
     public DateTimeOffset Renewed { get; set; }
 }

@@ -17,7 +17,7 @@ public abstract record Audience
 public sealed record Push(Audience To, string Method, object Payload);
 
 /// <summary>A position for the move batcher: sent on the next tick to the zones it was in and is in now.</summary>
-public sealed record PendingMove(string SiteId, string RoomId, Moved Move, (int, int) FromZone, (int, int) ToZone);
+public sealed record PendingMove(string SiteId, string RoomId, Moved Move, (int, int) FromZone, (int, int) ToZone, long Arrived = 0);
 
 /// <summary>What a command decided: what to log (first), then what to push.</summary>
 public sealed record Outcome(IReadOnlyList<UsageEvent> Logs, IReadOnlyList<Push> Pushes, PendingMove? Move = null)

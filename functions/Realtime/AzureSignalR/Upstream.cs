@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -28,15 +31,25 @@ public static class UpstreamApi
             .Allow(Access.Anonymous).ExcludeFromDescription().DisableAntiforgery();
 }
 
-/// <summary>One upstream call: check the signature, rebuild the connection's session, run the command, answer per the upstream protocol.</summary>
-public sealed class UpstreamHandler(IServiceProvider services, RoomCommands commands, LiveRoom room,
-    LiveSessions sessions, IPresenceStore presence, TimeProvider clock, ILogger<UpstreamHandler> logger)
+/// <summary>
+/// One upstream call: check the signature, rebuild the connection's session, hand it to
+/// <see cref="RoomCalls"/> (the path the in-process hub takes too), answer per the upstream protocol.
+/// Invocations come in the JSON hub protocol (<c>application/json</c>, with or without the 0x1e
+/// terminator) or MessagePack (<c>application/x-msgpack</c>, length-prefixed); the completion goes back
+/// framed in the same protocol.
+/// </summary>
+public sealed class UpstreamHandler(IServiceProvider services, RoomCalls calls, LiveSessions sessions, IPresenceStore presence,
+    Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.SignalR.JsonHubProtocolOptions> jsonOptions, TimeProvider clock,
+    ILogger<UpstreamHandler> logger)
 {
     const byte RecordSeparator = 0x1e;
+    public const string MessagePackType = "application/x-msgpack";
     static readonly TimeSpan FactsLifetime = TimeSpan.FromSeconds(15);
 
     /// <summary>Room names and geometry, read once per room every few seconds instead of on every invocation.</summary>
     readonly ConcurrentDictionary<(string Site, string Room), (LiveSessions.RoomFacts? Facts, DateTimeOffset Until)> _facts = new();
+    readonly IHubProtocol _json = new JsonHubProtocol(jsonOptions);
+    readonly IHubProtocol _messagePack = new MessagePackHubProtocol();
 
     bool Configured => services.GetService<AzureSignalRSelection>()?.Enabled == true;
 
@@ -59,11 +72,14 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
         var ticket = TicketOf(claims, headers["X-ASRS-User-Id"].ToString());
         var category = headers["X-ASRS-Category"].ToString();
         var @event = headers["X-ASRS-Event"].ToString();
+        var protocol = IsMessagePack(http.Request.ContentType) ? _messagePack : _json;
         if (ticket is null)
         {
             // Not a connection of ours (no live-room claims): nothing it says can be applied.
             logger.LogWarning("Upstream {Category}/{Event} of connection {ConnectionId} carries no live-room claims.", category, @event, connectionId);
-            return category == "messages" ? Completion(await ReadInvocation(http, ct), "unauthorized: This connection has no live-room ticket.") : Results.Ok();
+            return category == "messages"
+                ? Completion(protocol, await ReadInvocation(http, protocol, ct), "unauthorized: This connection has no live-room ticket.")
+                : Results.Ok();
         }
 
         switch (category, @event)
@@ -72,66 +88,54 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
                 await Connected(ticket, connectionId, ct);
                 return Results.Ok();
             case ("connections", "disconnected"):
-                if (await Session(ticket, connectionId, ct) is { } gone)
-                {
-                    room.Forget(gone);
-                    await room.Apply(gone.SiteId, gone.RoomId, () => commands.Leave(gone, CancellationToken.None), CancellationToken.None);
-                }
+                // The service says why a connection ended when it ended with an error (a client that vanished, a timeout).
+                if (await DisconnectError(http, ct) is { } error)
+                    logger.LogInformation("Connection {ConnectionId} of {Email} ended with an error: {Error}", connectionId, ticket.Email, error);
+                if (await Session(ticket, connectionId, ct) is { } gone) await calls.Disconnect(gone);
                 return Results.Ok();
             case ("messages", _):
-                var invocation = await ReadInvocation(http, ct);
+                var invocation = await ReadInvocation(http, protocol, ct);
                 try
                 {
-                    await Invoke(ticket, connectionId, invocation.Target ?? @event, invocation.Argument, ct);
-                    return Completion(invocation, null);
+                    await Invoke(ticket, connectionId, invocation.Target ?? @event, invocation, ct);
+                    return Completion(protocol, invocation, null);
                 }
                 catch (ProblemException p)
                 {
-                    return Completion(invocation, $"{p.Code}: {p.Message}");
-                }
-                catch (JsonException)
-                {
-                    return Completion(invocation, "validation: The invocation's argument is not what the method takes.");
+                    return Completion(protocol, invocation, $"{p.Code}: {p.Message}");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // As the hub does: the client learns that it failed, not why.
                     logger.LogError(e, "Upstream invocation {Target} of connection {ConnectionId} failed.", invocation.Target ?? @event, connectionId);
-                    return Completion(invocation, "error: The command failed; try again.");
+                    return Completion(protocol, invocation, "error: The command failed; try again.");
                 }
             default:
                 throw Problems.Validation($"Unknown upstream category/event '{category}/{@event}'.");
         }
     }
 
-    /// <summary>Same as the hub's OnConnectedAsync: room group, presence, zones, "entered" to the room, snapshot to the connection.</summary>
+    static bool IsMessagePack(string? contentType) =>
+        contentType?.Split(';')[0].Trim().Equals(MessagePackType, StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>Same routine as the hub's connect (<see cref="RoomCalls.Connect"/>); a refused connection is closed through the REST API.</summary>
     async Task Connected(LiveTicket ticket, string connectionId, CancellationToken ct)
     {
-        var broadcaster = services.GetRequiredService<IRoomBroadcaster>();
         var session = await Session(ticket, connectionId, ct);
-        // The room is gone, or the member was deleted, since the token was issued: the connection is not let in.
-        if (session is null || await services.GetRequiredService<Members.MemberDirectory>().Find(ticket.SiteId, ticket.Email, ct) is null)
+        if (session is null || !await calls.Connect(session, ct))
         {
-            logger.LogInformation("Connection {ConnectionId} of {Email} refused: room or member gone.", connectionId, ticket.Email);
-            await broadcaster.Close(connectionId, ct);
+            if (session is null) logger.LogInformation("Connection {ConnectionId} of {Email} refused: the room is gone.", connectionId, ticket.Email);
+            await services.GetRequiredService<IRoomBroadcaster>().Close(connectionId, ct);
             return;
         }
-        try
-        {
-            await room.Join(session, ct);
-            // What the hub keeps in memory (the zones it watches) goes where any instance reads it.
-            await Save(session, ct);
-        }
-        catch
-        {
-            await room.Apply(session.SiteId, session.RoomId, () => commands.Leave(session, CancellationToken.None), CancellationToken.None);
-            throw;
-        }
+        // What the hub keeps in memory (the zones it watches) goes where any instance reads it.
+        await Save(session, ct);
     }
 
-    /// <summary>The hub methods (API.md "Live room"), each the same command as in <c>RoomHub</c>.</summary>
-    async Task Invoke(LiveTicket ticket, string connectionId, string target, JsonElement argument, CancellationToken ct)
+    /// <summary>The hub methods (API.md "Live room"), from the one table in <see cref="RoomCalls"/>.</summary>
+    async Task Invoke(LiveTicket ticket, string connectionId, string target, Invocation invocation, CancellationToken ct)
     {
+        if (invocation.Error is { } error) throw Problems.Validation($"{target}: {error}");
         var s = await Session(ticket, connectionId, ct) ?? throw Problems.Of(410, "not-in-room", "Not in the room", "The room is gone; enter again.");
         var me = await presence.Get(s.SiteId, connectionId, ct);
         if (me is null)
@@ -140,44 +144,8 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
             throw Problems.Of(410, "not-in-room", "Not in the room", "This connection is no longer in the room; enter again.");
         }
         Restore(s, me);
-        T Arg<T>() => argument.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
-            ? throw Problems.Validation($"{target} takes one object argument.")
-            : argument.Deserialize<T>(Json.Options) ?? throw Problems.Validation($"{target} takes one object argument.");
-
-        switch (target)
-        {
-            case "Move": await room.Apply(s.SiteId, s.RoomId, () => commands.Move(s, Arg<MoveCommand>(), ct), ct); break;
-            case "SetStatus": await room.Apply(s.SiteId, s.RoomId, () => commands.SetStatus(s, Arg<SetStatusCommand>(), ct), ct); break;
-            case "Knock": await room.Apply(s.SiteId, s.RoomId, () => commands.Knock(s, Arg<KnockCommand>(), ct), ct); break;
-            case "Focus": await room.Apply(s.SiteId, s.RoomId, () => commands.Focus(s, Arg<FocusCommand>(), ct), ct); break;
-            case "Message": await room.Apply(s.SiteId, s.RoomId, () => commands.Message(s, Arg<MessageCommand>(), ct), ct); break;
-            case "Board": await room.Apply(s.SiteId, s.RoomId, () => commands.Board(s, Arg<BoardCommand>(), ct), ct); break;
-            case "Mute": await room.Apply(s.SiteId, s.RoomId, () => commands.Mute(s, Arg<MuteCommand>(), ct), ct); break;
-            case "RingBell": await room.Apply(s.SiteId, s.RoomId, () => commands.RingBell(s, Arg<RingBellCommand>(), ct), ct); break;
-            case "ShareScreen": await room.Apply(s.SiteId, s.RoomId, () => commands.ShareScreen(s, Arg<ShareScreenCommand>(), ct), ct); break;
-            case "Signal": await room.Apply(s.SiteId, s.RoomId, () => commands.Signal(s, Arg<SignalCommand>(), ct), ct); break;
-            case "Viewport":
-                await room.Listen(s, await commands.Viewport(s, Arg<ViewportCommand>(), ct), ct);
-                await Save(s, ct);
-                break;
-            case "VoiceArea":
-                await room.Apply(s.SiteId, s.RoomId, () => commands.VoiceArea(s, Arg<VoiceAreaCommand>(), ct), ct);
-                await room.Listen(s, await commands.ZonesFor(s, ct), ct);
-                await Save(s, ct);
-                break;
-            case "Heartbeat":
-                // Serverless: the app holds no connections, so the client's heartbeat is what keeps its presence alive.
-                await presence.Heartbeat(s.SiteId, [connectionId], clock.GetUtcNow(), ct);
-                break;
-            case "Resync":
-                await room.Resync(s, ct);
-                break;
-            case "Leave":
-                await room.Leave(s, ct);
-                break;
-            default:
-                throw Problems.Of(400, "unknown-method", "Unknown method", $"The room hub has no method '{target}'.");
-        }
+        await calls.Invoke(s, target, invocation.Argument, ct);
+        if (RoomCalls.Methods.TryGetValue(target, out var method) && method.ChangesView) await Save(s, ct);
     }
 
     async Task<LiveSession?> Session(LiveTicket ticket, string connectionId, CancellationToken ct)
@@ -206,8 +174,9 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
     }
 
     /// <summary>
-    /// <c>X-ASRS-User-Claims</c> as the service sends it: "type: value, type: value". Values of ours never
-    /// hold ", " (the display name travels base64-encoded).
+    /// <c>X-ASRS-User-Claims</c> as the service sends it: "type: value, type: value", each pair split at
+    /// its first ": " (a claim type may itself hold ':', e.g. a schema URI). Values of ours never hold ", "
+    /// (the display name travels base64-encoded).
     /// </summary>
     public static IReadOnlyDictionary<string, string> ParseClaims(string? header)
     {
@@ -215,9 +184,9 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
         if (string.IsNullOrWhiteSpace(header)) return claims;
         foreach (var pair in header.Split(", ", StringSplitOptions.RemoveEmptyEntries))
         {
-            var colon = pair.IndexOf(':');
-            if (colon <= 0) continue;
-            claims.TryAdd(pair[..colon].Trim(), pair[(colon + 1)..].Trim());
+            var split = pair.IndexOf(": ", StringComparison.Ordinal);
+            if (split <= 0) continue;
+            claims.TryAdd(pair[..split].Trim(), pair[(split + 2)..].Trim());
         }
         return claims;
     }
@@ -238,43 +207,86 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCommands comm
         return new LiveTicket(site, roomId, email, name);
     }
 
-    public sealed record Invocation(string? InvocationId, string? Target, JsonElement Argument);
+    /// <summary>An invocation as parsed: its argument bound to the method's type from the table, or why it could not be.</summary>
+    public sealed record Invocation(string? InvocationId, string? Target, object? Argument, string? Error = null);
 
-    /// <summary>The body is the client's invocation message in the JSON hub protocol (a trailing record separator allowed).</summary>
-    static async Task<Invocation> ReadInvocation(HttpContext http, CancellationToken ct)
+    /// <summary>Binds arguments by the one method table: what the in-process hub's method signatures say too.</summary>
+    sealed class TableBinder : IInvocationBinder
+    {
+        public static readonly TableBinder Instance = new();
+        public IReadOnlyList<Type> GetParameterTypes(string methodName) =>
+            RoomCalls.Methods.TryGetValue(methodName, out var m) ? [m.Argument] : throw new InvalidOperationException($"The room hub has no method '{methodName}'.");
+        public Type GetReturnType(string invocationId) => typeof(object);
+        public Type GetStreamItemType(string streamId) => typeof(object);
+    }
+
+    /// <summary>The body is one invocation message of the hub protocol: JSON (the 0x1e terminator optional) or length-prefixed MessagePack.</summary>
+    static async Task<Invocation> ReadInvocation(HttpContext http, IHubProtocol protocol, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, ct);
-        var bytes = buffer.ToArray().AsSpan();
-        while (bytes.Length > 0 && bytes[^1] is RecordSeparator or (byte)'\n' or (byte)'\r' or (byte)' ') bytes = bytes[..^1];
-        if (bytes.IsEmpty) return new Invocation(null, null, default);
+        var bytes = buffer.ToArray();
+        if (protocol is JsonHubProtocol)
+        {
+            var end = bytes.Length;
+            while (end > 0 && bytes[end - 1] is RecordSeparator or (byte)'\n' or (byte)'\r' or (byte)' ') end--;
+            if (end == 0) return new Invocation(null, null, null);
+            bytes = [.. bytes.AsSpan(0, end), RecordSeparator];
+        }
+        else if (bytes.Length == 0) return new Invocation(null, null, null);
+        var sequence = new ReadOnlySequence<byte>(bytes);
+        HubMessage? message;
         try
         {
-            using var json = JsonDocument.Parse(bytes.ToArray());
-            var root = json.RootElement;
-            string? Text(string name) =>
-                root.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } v
-                    ? v.GetString() : null;
-            var arguments = root.EnumerateObject().FirstOrDefault(p => p.Name.Equals("arguments", StringComparison.OrdinalIgnoreCase)).Value;
-            var first = arguments.ValueKind == JsonValueKind.Array && arguments.GetArrayLength() > 0 ? arguments[0].Clone() : default;
-            return new Invocation(Text("invocationId"), Text("target"), first);
+            if (!protocol.TryParseMessage(ref sequence, TableBinder.Instance, out message)) message = null;
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or FormatException or MessagePack.MessagePackSerializationException)
+        {
+            throw Problems.Validation("The upstream body is not a hub protocol invocation.");
+        }
+        return message switch
+        {
+            InvocationMessage i => new Invocation(i.InvocationId, i.Target, i.Arguments.Length > 0 ? i.Arguments[0] : null),
+            // A method whose argument may be left out, called without one (or with {}), still runs.
+            InvocationBindingFailureMessage f when RoomCalls.Methods.TryGetValue(f.Target, out var m) && m.ArgumentOptional =>
+                new Invocation(f.InvocationId, f.Target, null),
+            InvocationBindingFailureMessage f when RoomCalls.Methods.ContainsKey(f.Target) =>
+                new Invocation(f.InvocationId, f.Target, null, "The invocation's argument is not what the method takes."),
+            // An unknown method: the table refuses it by name.
+            InvocationBindingFailureMessage f => new Invocation(f.InvocationId, f.Target, null),
+            _ => throw Problems.Validation("The upstream body is not a hub protocol invocation."),
+        };
+    }
+
+    /// <summary>The <c>disconnected</c> event's body: <c>{"error": "…"}</c> when the connection ended with one.</summary>
+    static async Task<string?> DisconnectError(HttpContext http, CancellationToken ct)
+    {
+        if (http.Request.ContentLength == 0) return null;
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, ct);
+        if (buffer.Length == 0 || buffer.Length > 64 * 1024) return null;
+        try
+        {
+            using var json = JsonDocument.Parse(buffer.ToArray());
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                && json.RootElement.EnumerateObject().FirstOrDefault(p => p.Name.Equals("error", StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } e
+                && e.GetString() is { Length: > 0 } text ? text : null;
         }
         catch (JsonException)
         {
-            throw Problems.Validation("The upstream body is not a JSON hub protocol invocation.");
+            return null;
         }
     }
 
     /// <summary>
-    /// The answer to an invocation: with an invocation id, a completion message (type 3) in the JSON hub
+    /// The answer to an invocation: with an invocation id, a completion message framed in the caller's
     /// protocol, carrying the error text "&lt;code&gt;: &lt;text&gt;" when the command was refused; without one, nothing.
     /// </summary>
-    static IResult Completion(Invocation invocation, string? error)
+    static IResult Completion(IHubProtocol protocol, Invocation invocation, string? error)
     {
         if (invocation.InvocationId is null) return Results.Ok();
-        var message = new JsonObject { ["type"] = 3, ["invocationId"] = invocation.InvocationId };
-        if (error is not null) message["error"] = error;
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message);
-        return Results.Bytes([.. bytes, RecordSeparator], "application/json");
+        var message = error is null ? CompletionMessage.Empty(invocation.InvocationId) : CompletionMessage.WithError(invocation.InvocationId, error);
+        var bytes = protocol.GetMessageBytes(message);
+        return Results.Bytes(bytes.ToArray(), protocol is JsonHubProtocol ? "application/json" : MessagePackType);
     }
 }

@@ -96,13 +96,13 @@ public static class Liveness
 
 /// <summary>
 /// The hub "room" (API.md "Live room"), in-process. Thin: it turns a connection into a
-/// <see cref="LiveSession"/> from the access token checked by <see cref="LiveApi"/>, and hands every
-/// invocation to <see cref="RoomCommands"/> and <see cref="LiveRoom"/>. Per connection, moves above
-/// the allowed rate are coalesced (latest wins) and other commands are token-bucketed (<see cref="ThrottleOptions"/>):
-/// a refused command is a <c>rate-limited:</c> error, and neither applied nor logged.
+/// <see cref="LiveSession"/> from the access token checked by <see cref="LiveApi"/>, and hands the
+/// connection's start and end and every invocation to <see cref="RoomCalls"/>, the path the Azure
+/// upstream takes too (the method table, throttling, entry checks). Each method here only gives
+/// SignalR the argument type to bind (a test checks they match <see cref="RoomCalls.Methods"/>); a
+/// refused call reaches the client as a HubException "&lt;code&gt;: &lt;text&gt;".
 /// </summary>
-public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions sessions, LocalConnections local,
-    IOptions<ThrottleOptions> throttle, TimeProvider clock, ILogger<RoomHub> logger) : Hub
+public sealed class RoomHub(RoomCalls calls, LiveSessions sessions, LocalConnections local) : Hub
 {
     const string SessionKey = "zawaroom.live.session";
 
@@ -113,145 +113,58 @@ public sealed class RoomHub(RoomCommands commands, LiveRoom room, LiveSessions s
     {
         var ct = Context.ConnectionAborted;
         var ticket = Context.GetHttpContext()?.Items[LiveApi.TicketKey] as LiveTicket;
-        if (ticket is null) { Context.Abort(); return; }
-        var session = await sessions.Start(ticket, Context.ConnectionId, ct);
+        var session = ticket is null ? null : await sessions.Start(ticket, Context.ConnectionId, ct);
         if (session is null) { Context.Abort(); return; }
-        session.Throttle = new ConnectionThrottle(throttle.Value, clock.GetUtcNow());
         Context.Items[SessionKey] = session;
         local.Add(session, Context);
+        bool admitted;
         try
         {
-            await room.Join(session, ct);
+            admitted = await calls.Connect(session, ct);
         }
         catch
         {
-            // A tab closed while it was still entering: SignalR will not call OnDisconnectedAsync for a
-            // connection whose OnConnectedAsync failed, so leave here, or the avatar stays as a ghost.
+            // SignalR does not call OnDisconnectedAsync for a connection whose OnConnectedAsync failed.
             local.Remove(Context.ConnectionId);
-            room.Forget(session);
-            await room.Apply(session.SiteId, session.RoomId, () => commands.Leave(session, CancellationToken.None), CancellationToken.None);
             throw;
+        }
+        if (!admitted)
+        {
+            Context.Items.Remove(SessionKey);
+            local.Remove(Context.ConnectionId);
+            Context.Abort();
         }
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         local.Remove(Context.ConnectionId);
-        if (Context.Items.TryGetValue(SessionKey, out var s) && s is LiveSession session)
-        {
-            room.Forget(session);
-            await room.Apply(session.SiteId, session.RoomId, () => commands.Leave(session, CancellationToken.None), CancellationToken.None);
-        }
+        if (Context.Items.TryGetValue(SessionKey, out var s) && s is LiveSession session) await calls.Disconnect(session);
     }
 
-    public Task SetStatus(SetStatusCommand c) => Run(s => commands.SetStatus(s, c, Context.ConnectionAborted));
-    public Task Knock(KnockCommand c) => Run(s => commands.Knock(s, c, Context.ConnectionAborted));
-    public Task Focus(FocusCommand c) => Run(s => commands.Focus(s, c, Context.ConnectionAborted));
-    public Task Message(MessageCommand c) => Run(s => commands.Message(s, c, Context.ConnectionAborted));
-    public Task Board(BoardCommand c) => Run(s => commands.Board(s, c, Context.ConnectionAborted));
-    public Task Mute(MuteCommand c) => Run(s => commands.Mute(s, c, Context.ConnectionAborted));
-    public Task RingBell(RingBellCommand c) => Run(s => commands.RingBell(s, c, Context.ConnectionAborted));
-    public Task ShareScreen(ShareScreenCommand c) => Run(s => commands.ShareScreen(s, c, Context.ConnectionAborted));
-
-    public async Task Signal(SignalCommand c)
-    {
-        var s = Session;
-        Spend(s.Throttle!.Signals);
-        await Guard(async () => await room.Deliver(await commands.Signal(s, c, Context.ConnectionAborted), Context.ConnectionAborted));
-    }
-
-    /// <summary>
-    /// Applied at most at the allowed rate; a move that comes too soon is held and applied when its
-    /// slot comes, replaced by any newer one meanwhile (latest wins).
-    /// </summary>
-    public async Task Move(MoveCommand c)
-    {
-        var s = Session;
-        var gate = s.Throttle!.Moves;
-        switch (gate.Offer(c, clock.GetUtcNow(), out var wait))
-        {
-            case MoveGate.Verdict.Apply:
-                await Guard(() => ApplyMove(commands, room, s, c, Context.ConnectionAborted));
-                break;
-            case MoveGate.Verdict.HeldAndSchedule:
-                var ct = Context.ConnectionAborted;
-                var (cmds, rm, clk, log) = (commands, room, clock, logger); // the hub instance ends with this call
-                _ = Task.Run(async () =>
-                {
-                    try
-                    {
-                        await Task.Delay(wait, clk, ct);
-                        if (gate.Release(clk.GetUtcNow()) is { } held && !s.HasLeft) await ApplyMove(cmds, rm, s, held, ct);
-                    }
-                    catch (Exception e) when (e is OperationCanceledException or ProblemException) { }
-                    catch (Exception e) { log.LogWarning(e, "A held move of {Connection} failed.", s.ConnectionId); }
-                }, CancellationToken.None);
-                break;
-        }
-    }
-
-    static async Task ApplyMove(RoomCommands commands, LiveRoom room, LiveSession s, MoveCommand c, CancellationToken ct)
-    {
-        var gate = s.Throttle!.Moves.Applying;
-        await gate.WaitAsync(ct);
-        try { await room.Deliver(await commands.Move(s, c, ct), ct); }
-        finally { gate.Release(); }
-    }
-
-    public async Task Viewport(ViewportCommand c)
-    {
-        var s = Session;
-        Spend(s.Throttle!.Signals);
-        await Guard(async () => await room.Listen(s, await commands.Viewport(s, c, Context.ConnectionAborted), Context.ConnectionAborted));
-    }
-
-    public async Task VoiceArea(VoiceAreaCommand c)
-    {
-        await Run(s => commands.VoiceArea(s, c, Context.ConnectionAborted));
-        await room.Listen(Session, await commands.ZonesFor(Session, Context.ConnectionAborted), Context.ConnectionAborted);
-    }
-
+    public Task Move(MoveCommand c) => Call(nameof(Move), c);
+    public Task Viewport(ViewportCommand c) => Call(nameof(Viewport), c);
+    public Task SetStatus(SetStatusCommand c) => Call(nameof(SetStatus), c);
+    public Task Knock(KnockCommand c) => Call(nameof(Knock), c);
+    public Task Focus(FocusCommand c) => Call(nameof(Focus), c);
+    public Task Message(MessageCommand c) => Call(nameof(Message), c);
+    public Task Board(BoardCommand c) => Call(nameof(Board), c);
+    public Task Mute(MuteCommand c) => Call(nameof(Mute), c);
+    public Task RingBell(RingBellCommand c) => Call(nameof(RingBell), c);
+    public Task ShareScreen(ShareScreenCommand c) => Call(nameof(ShareScreen), c);
+    public Task VoiceArea(VoiceAreaCommand c) => Call(nameof(VoiceArea), c);
+    public Task Signal(SignalCommand c) => Call(nameof(Signal), c);
     /// <summary>Renews the connection's presence (SignalR's keep-alive does too, in-process; on Azure only this does).</summary>
-    public async Task Heartbeat(HeartbeatCommand? c)
-    {
-        var s = Session;
-        await Guard(() => commands.Heartbeat(s, Context.ConnectionAborted));
-    }
-
+    public Task Heartbeat(HeartbeatCommand? c) => Call(nameof(Heartbeat), c);
     /// <summary>L4: the client saw a gap in <c>seq</c>; it gets a fresh snapshot.</summary>
-    public async Task Resync(ResyncCommand? c)
-    {
-        var s = Session;
-        Spend(s.Throttle!.Commands);
-        await room.Resync(s, Context.ConnectionAborted);
-    }
+    public Task Resync(ResyncCommand? c) => Call(nameof(Resync), c);
+    public Task Leave(LeaveCommand? c) => Call(nameof(Leave), c);
 
-    public async Task Leave(LeaveCommand? c)
-    {
-        var s = Session;
-        s.HasLeft = true;
-        await room.Leave(s, Context.ConnectionAborted);
-    }
-
-    async Task Run(Func<LiveSession, Task<Outcome>> command)
-    {
-        var s = Session;
-        Spend(s.Throttle!.Commands);
-        await Guard(() => room.Apply(s.SiteId, s.RoomId, () => command(s), Context.ConnectionAborted));
-    }
-
-    void Spend(TokenBucket bucket)
-    {
-        if (!bucket.TryTake(clock.GetUtcNow()))
-            throw new HubException("rate-limited: Too many commands from this connection; try again in a moment.");
-    }
-
-    /// <summary>A refused command reaches the client as a HubException carrying the problem's code.</summary>
-    static async Task Guard(Func<Task> action)
+    async Task Call(string method, object? argument)
     {
         try
         {
-            await action();
+            await calls.Invoke(Session, method, argument, Context.ConnectionAborted);
         }
         catch (ProblemException p)
         {
