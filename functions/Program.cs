@@ -2,6 +2,7 @@ using Zawaroom.Hosting;
 using Zawaroom.Identity;
 using Zawaroom.Live;
 using Zawaroom.Realtime.AzureSignalR;
+using Zawaroom.Realtime.InProcess;
 using Zawaroom.Logs.Export;
 using Zawaroom.Members;
 using Zawaroom.Rooms;

@@ -8,6 +8,7 @@ using Zawaroom.Identity;
 using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
 using Zawaroom.Realtime.AzureSignalR;
+using Zawaroom.Realtime.InProcess;
 using Zawaroom.Logs;
 using Zawaroom.Logs.Cosmos;
 using Zawaroom.Logs.Sqlite;
@@ -58,13 +59,16 @@ public static class ZawaroomHost
         Path.GetFullPath(configuration["Zawaroom:DataDirectory"] ?? "./.zawaroom-data");
 
     /// <summary>
-    /// The one place adapters are chosen (ARCHITECTURE.md "Rules"). Read when first resolved, so that
-    /// configuration added by a test host or the Functions host is seen.
+    /// The composition root: the one place adapters are chosen (ARCHITECTURE.md "Rules"), from
+    /// <c>Zawaroom:Stores</c> and <c>Zawaroom:SignalR:ConnectionString</c>. Each adapter family registers
+    /// its own parts; every port is bound here exactly once, never by a TryAdd that wins by registration
+    /// order. Read when first resolved, so that configuration added by a test host or the Functions host is seen.
     /// </summary>
     static IServiceCollection AddZawaroomStores(this IServiceCollection services, IConfiguration _)
     {
         services.AddOptions<CosmosStoreOptions>().BindConfiguration(CosmosStoreOptions.Section);
         services.AddOptions<AzureBlobOptions>().BindConfiguration(AzureBlobOptions.Section);
+        services.AddOptions<PresenceOptions>().BindConfiguration("Zawaroom:Live");
         services.AddSingleton<IDocumentStore>(sp => Stores(sp) switch
         {
             "Embedded" => new SqliteDocumentStore(Path.Combine(DataDirectory(sp), "zawaroom.db")),
@@ -77,7 +81,7 @@ public static class ZawaroomHost
             "Azure" => new AzureBlobStore(sp.GetRequiredService<IOptions<AzureBlobOptions>>().Value),
             var other => throw UnknownStores(other),
         });
-        services.AddEmbeddedPresence();
+        services.AddMemoryPresence();
         // Azure: presence and the usage log in their own Cosmos DB containers, over one client of the account.
         services.AddSingleton(sp => CosmosDocumentStore.CreateClient(sp.GetRequiredService<IOptions<CosmosStoreOptions>>().Value));
         services.AddSingleton(sp => new CosmosPresenceStore(
@@ -97,11 +101,25 @@ public static class ZawaroomHost
                 sp.GetRequiredService<Microsoft.Azure.Cosmos.CosmosClient>(), sp.GetRequiredService<IOptions<CosmosStoreOptions>>().Value)),
             var other => throw UnknownStores(other),
         });
-        services.AddAzureSignalR();
         services.AddSingleton<IRoomSequence>(sp => Stores(sp) == "Azure"
             ? new DocumentRoomSequence(sp.GetRequiredService<IDocumentStore>()) : new InMemoryRoomSequence());
+
+        // Realtime: Azure SignalR Service (serverless) with the Azure stores and a connection string, else the in-process hub.
+        services.AddInProcessRealtime();
+        services.AddAzureSignalR();
+        services.AddSingleton(sp => new AzureSignalRSelection(Stores(sp) == "Azure"
+            && !string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<AzureSignalROptions>>().Value.ConnectionString)));
+        services.AddSingleton<IRoomBroadcaster>(sp => OnService(sp)
+            ? sp.GetRequiredService<AzureSignalRBroadcaster>() : sp.GetRequiredService<HubBroadcaster>());
+        services.AddSingleton<ILiveNegotiation>(sp => OnService(sp)
+            ? sp.GetRequiredService<AzureSignalRNegotiation>() : sp.GetRequiredService<InProcessNegotiation>());
+        // Many instances: which zone rectangles a room's connections watch comes from presence, not from this instance's memory.
+        services.AddSingleton<ISharedViews>(sp => OnService(sp) ? sp.GetRequiredService<PresenceViews>() : NoSharedViews.Instance);
+        services.AddSingleton<IHeldConnections>(sp => OnService(sp) ? new NoHeldConnections() : sp.GetRequiredService<LocalConnections>());
         return services;
     }
+
+    static bool OnService(IServiceProvider sp) => sp.GetRequiredService<AzureSignalRSelection>().Enabled;
 
     static string Stores(IServiceProvider sp) => sp.GetRequiredService<IConfiguration>()["Zawaroom:Stores"] ?? "Embedded";
     static string DataDirectory(IServiceProvider sp) => DataDirectory(sp.GetRequiredService<IConfiguration>());

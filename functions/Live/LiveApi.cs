@@ -1,13 +1,8 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Zawaroom.Blobs;
 using Zawaroom.Common;
 using Zawaroom.Identity;
-using Zawaroom.Realtime.InProcess;
 using Zawaroom.Logs;
-using Zawaroom.Logs.Sqlite;
 using Zawaroom.Presence;
 using Zawaroom.Rooms;
 using Zawaroom.Sites;
@@ -18,7 +13,7 @@ namespace Zawaroom.Live;
 public static class LiveApi
 {
     public const string HubPath = "/api/hubs/room";
-    internal const string TicketKey = "zawaroom.live.ticket";
+    public const string TicketKey = "zawaroom.live.ticket";
 
     public sealed record Negotiate(string Url, string AccessToken);
     public sealed record EnterResponse(Negotiate Negotiate, Snapshot Snapshot);
@@ -26,7 +21,6 @@ public static class LiveApi
     public static IServiceCollection AddLiveRoom(this IServiceCollection services)
     {
         services.AddOptions<LiveOptions>().BindConfiguration("Zawaroom:Live");
-        services.TryAddSingleton<IRoomLayout, DefaultRoomLayout>();
         services.AddSingleton(sp => new LiveTokens(
             Path.Combine(Hosting.ZawaroomHost.DataDirectory(sp.GetRequiredService<IConfiguration>()), "live.key"),
             sp.GetRequiredService<TimeProvider>()));
@@ -36,9 +30,6 @@ public static class LiveApi
         services.AddSingleton<LiveSessions>();
         services.AddSingleton<LiveRoom>();
         services.AddSingleton<RoomCalls>();
-        services.AddSingleton<LocalConnections>();
-        services.TryAddSingleton<IRoomBroadcaster, HubBroadcaster>();
-        services.TryAddSingleton<ILiveNegotiation, InProcessNegotiation>();
         services.AddSingleton<MoveBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MoveBatcher>());
         services.AddOptions<ThrottleOptions>().BindConfiguration("Zawaroom:Live:Throttle");
@@ -48,23 +39,8 @@ public static class LiveApi
         services.AddSingleton<Members.IMemberLifecycle, MemberRemoval>();
         services.AddSingleton<PresenceSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceSweep>());
-        services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions)).AddMessagePackProtocol();
-        // JSON is the browser's contract (API.md); MessagePack is offered alongside for clients that ask for it
-        // (smaller and cheaper to read; its maps use the C# property names, e.g. "Email").
-        // The heartbeat timeout is SignalR's client timeout too (unless Zawaroom:Live:ClientTimeout says otherwise): a tab that
-        // stops answering is dropped within it. The presence sweep removes such a tab on its own as well (PresenceSweep).
-        services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions<RoomHub>>().PostConfigure<IOptions<PresenceOptions>, IConfiguration>((hub, presence, configuration) =>
-        {
-            hub.ClientTimeoutInterval = configuration.GetValue<TimeSpan?>("Zawaroom:Live:ClientTimeout") ?? presence.Value.HeartbeatTimeout;
-            hub.KeepAliveInterval = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(15).Ticks, presence.Value.HeartbeatTimeout.Ticks / 2));
-        });
         return services;
     }
-
-    /// <summary>The embedded event log: its own SQLite file in the data directory.</summary>
-    public static IServiceCollection AddEmbeddedEventLog(this IServiceCollection services) =>
-        services.AddSingleton<IEventLog>(sp => new SqliteEventLog(
-            Path.Combine(Hosting.ZawaroomHost.DataDirectory(sp.GetRequiredService<IConfiguration>()), "events.db")));
 
     public static void MapLive(this RouteGroupBuilder api)
     {
@@ -137,37 +113,6 @@ public static class LiveApi
             facts.RoomName, facts.SpaceId, facts.SpaceName, facts.Geometry);
         await room.Apply(site.SiteId, id, () => commands.RegisterImage(session, imageId, url, contentType, body.Length, cid, ct), ct);
         return Results.Created(url, new { id = imageId, url });
-    }
-
-    /// <summary>
-    /// Maps the hub. Its requests (negotiate and the connection) must carry a live-room token of the
-    /// addressed site, else 401: a member of another site can neither connect nor receive anything.
-    /// </summary>
-    public static void MapLiveHub(this WebApplication app)
-    {
-        app.Use(async (http, next) =>
-        {
-            if (!http.Request.Path.StartsWithSegments(HubPath)) { await next(http); return; }
-            var ticket = await http.RequestServices.GetRequiredService<LiveTokens>().Validate(CallerResolver.BearerToken(http));
-            if (ticket is null || http.Site()?.SiteId != ticket.SiteId)
-            {
-                await ProblemHandling.Write(http, Problems.Unauthenticated("Enter the room first: POST /api/rooms/{id}/enter gives the access token."));
-                return;
-            }
-            // A member deleted since the ticket was issued is no longer let in.
-            if (await http.RequestServices.GetRequiredService<Members.MemberDirectory>().Find(ticket.SiteId, ticket.Email, http.RequestAborted) is null)
-            {
-                await ProblemHandling.Write(http, Problems.Unauthenticated("You are no longer a member of this site."));
-                return;
-            }
-            http.Items[TicketKey] = ticket;
-            await next(http);
-        });
-        // MapHub, with the liveness tap in front of the hub (what SignalR receives renews presence: PresenceSweep).
-        var options = new HttpConnectionDispatcherOptions { Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling };
-        app.MapConnections(HubPath, options, b => b.UseLiveness().UseHub<RoomHub>())
-            .WithMetadata(new Microsoft.AspNetCore.SignalR.HubMetadata(typeof(RoomHub)))
-            .Allow(Access.LiveTicket);
     }
 
     sealed class BoardCleanup(BoardStore boards) : IRoomLifecycle

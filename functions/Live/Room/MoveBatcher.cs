@@ -23,6 +23,14 @@ public interface ISharedViews
     Task<IReadOnlyCollection<ZoneView>> Watched(string siteId, string roomId, CancellationToken ct);
 }
 
+/// <summary>In-process: every Viewport reaches this instance, so there is nothing shared to read.</summary>
+public sealed class NoSharedViews : ISharedViews
+{
+    public static NoSharedViews Instance { get; } = new();
+    public Task<IReadOnlyCollection<ZoneView>> Watched(string siteId, string roomId, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyCollection<ZoneView>>([]);
+}
+
 /// <summary>
 /// Collects moves and sends them once per tick, holding only the newest position per member. Each
 /// rectangle of zones that someone in the room watches (<see cref="ZoneView"/>) gets one

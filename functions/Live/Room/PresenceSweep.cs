@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Zawaroom.Realtime.InProcess;
 using Zawaroom.Presence;
 
 namespace Zawaroom.Live;
@@ -9,7 +8,7 @@ namespace Zawaroom.Live;
 /// that it heard from since (so a silent tab is not kept alive), then removes every record, of any instance, whose heartbeat is older than the timeout, tells
 /// its room and logs the leave. A crashed instance stops renewing, so its people disappear too.
 /// </summary>
-public sealed class PresenceSweep(IPresenceStore presence, LocalConnections local, LiveSessions sessions, RoomCommands commands,
+public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections local, LiveSessions sessions, RoomCommands commands,
     LiveRoom room, IRoomBroadcaster broadcaster, IOptions<PresenceOptions> presenceOptions, IOptions<LiveOptions> options,
     TimeProvider clock, ILogger<PresenceSweep> logger) : BackgroundService
 {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Zawaroom.Realtime.InProcess;
 
 using Zawaroom.Live;
 
@@ -13,16 +12,13 @@ public static class AzureSignalRServices
     public const string HttpClientName = "azure-signalr";
 
     /// <summary>
-    /// The realtime port and negotiation on Azure SignalR Service (serverless), chosen when
-    /// <c>Zawaroom:Stores</c> is Azure and <c>Zawaroom:SignalR:ConnectionString</c> is set; else the
-    /// in-process hub. Read when first resolved, like the other adapters.
+    /// The parts of the Azure SignalR Service adapter (serverless: REST API, negotiation, upstream);
+    /// the composition root binds the realtime ports to them when <c>Zawaroom:Stores</c> is Azure and
+    /// <c>Zawaroom:SignalR:ConnectionString</c> is set (<see cref="AzureSignalRSelection"/>).
     /// </summary>
     public static IServiceCollection AddAzureSignalR(this IServiceCollection services)
     {
         services.AddOptions<AzureSignalROptions>().BindConfiguration(AzureSignalROptions.Section);
-        services.AddSingleton(sp => new AzureSignalRSelection(
-            sp.GetRequiredService<IConfiguration>()["Zawaroom:Stores"] == "Azure"
-            && !string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<AzureSignalROptions>>().Value.ConnectionString)));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AzureSignalROptions>>().Value);
         services.AddSingleton(sp => SignalRConnection.Parse(sp.GetRequiredService<AzureSignalROptions>().ConnectionString
             ?? throw new InvalidOperationException("Zawaroom:SignalR:ConnectionString is not set.")));
@@ -36,17 +32,7 @@ public static class AzureSignalRServices
         services.AddSingleton<AzureSignalRBroadcaster>();
         services.AddSingleton<AzureSignalRNegotiation>();
         services.AddSingleton<UpstreamHandler>();
-        // Many instances: which zone rectangles a room's connections watch comes from presence, not from this instance's memory.
-        services.AddSingleton<ISharedViews>(sp => sp.GetRequiredService<AzureSignalRSelection>().Enabled
-            ? new PresenceViews(sp.GetRequiredService<Presence.IPresenceStore>(), sp.GetRequiredService<TimeProvider>())
-            : NoSharedViews.Instance);
-
-        services.AddSingleton<IRoomBroadcaster>(sp => sp.GetRequiredService<AzureSignalRSelection>().Enabled
-            ? sp.GetRequiredService<AzureSignalRBroadcaster>()
-            : sp.GetService<HubBroadcaster>() ?? ActivatorUtilities.CreateInstance<HubBroadcaster>(sp));
-        services.AddSingleton<ILiveNegotiation>(sp => sp.GetRequiredService<AzureSignalRSelection>().Enabled
-            ? sp.GetRequiredService<AzureSignalRNegotiation>()
-            : ActivatorUtilities.CreateInstance<InProcessNegotiation>(sp));
+        services.AddSingleton<PresenceViews>();
         return services;
     }
 }

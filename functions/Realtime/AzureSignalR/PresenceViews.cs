@@ -27,11 +27,3 @@ public sealed class PresenceViews(IPresenceStore presence, TimeProvider clock) :
         return views;
     }
 }
-
-/// <summary>In-process: every Viewport reaches this instance, so there is nothing shared to read.</summary>
-public sealed class NoSharedViews : ISharedViews
-{
-    public static NoSharedViews Instance { get; } = new();
-    public Task<IReadOnlyCollection<ZoneView>> Watched(string siteId, string roomId, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyCollection<ZoneView>>([]);
-}

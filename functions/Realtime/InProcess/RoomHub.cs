@@ -16,7 +16,7 @@ namespace Zawaroom.Realtime.InProcess;
 /// was last heard from (any bytes: invocations and SignalR's keep-alive pings), which is what keeps
 /// its presence alive. A tab that goes silent stops being renewed and the sweep removes it.
 /// </summary>
-public sealed class LocalConnections
+public sealed class LocalConnections : IHeldConnections
 {
     readonly ConcurrentDictionary<string, (HubCallerContext Context, LiveSession Session)> _open = new();
     readonly ConcurrentDictionary<string, DateTimeOffset> _heard = new();
