@@ -19,7 +19,8 @@ public sealed class SignalRRestClient(HttpClient http, SignalRConnection connect
 {
     public const string ApiVersion = "2022-06-01";
 
-    string HubUrl => $"{connection.Base}/api/hubs/{Uri.EscapeDataString(options.Hub)}";
+    /// <summary>The service lower-cases hub names (as its SDK does): paths, and so the tokens' <c>aud</c>, use the lower-cased name.</summary>
+    string HubUrl => $"{connection.Base}/api/hubs/{Uri.EscapeDataString(options.HubName)}";
 
     public Task SendToGroup(string group, string target, object payload, IReadOnlyList<string> excluded, CancellationToken ct) =>
         Send(HttpMethod.Post, $"{HubUrl}/groups/{Uri.EscapeDataString(group)}/:send", Excluding(excluded), Message(target, payload), ct);
@@ -53,8 +54,9 @@ public sealed class SignalRRestClient(HttpClient http, SignalRConnection connect
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.ForRest(uri));
         if (body is not null) request.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
         using var response = await http.SendAsync(request, ct);
-        // A connection that is already gone (404 on remove/close) is what was asked for.
-        if (response.IsSuccessStatusCode || (response.StatusCode == HttpStatusCode.NotFound && method == HttpMethod.Delete)) return;
+        // A connection that is already gone is what was asked for (404 on remove/close), or there is nothing
+        // left to add (404 on add-to-group: the connection ended meanwhile; its disconnected event takes it out).
+        if (response.IsSuccessStatusCode || (response.StatusCode == HttpStatusCode.NotFound && (method == HttpMethod.Delete || method == HttpMethod.Put))) return;
         var text = await response.Content.ReadAsStringAsync(ct);
         throw new HttpRequestException($"Azure SignalR Service answered {(int)response.StatusCode} to {method} {uri.AbsolutePath}: {text}",
             null, response.StatusCode);
@@ -82,7 +84,7 @@ public sealed class AzureSignalRNegotiation(SignalRConnection connection, Servic
 {
     public const string SiteClaim = "zw_site", RoomClaim = "zw_room", NameClaim = "zw_name";
 
-    public string ClientUrl => $"{connection.Base}/client/?hub={Uri.EscapeDataString(options.Hub)}";
+    public string ClientUrl => $"{connection.Base}/client/?hub={Uri.EscapeDataString(options.HubName)}";
 
     public LiveApi.Negotiate Negotiate(HttpContext http, LiveTicket ticket) => new(ClientUrl, tokens.ForClient(ClientUrl,
     [

@@ -18,6 +18,9 @@ public sealed class AzureSignalROptions
 
     /// <summary>The hub name on the service: the browser connects to <c>/client/?hub=room</c>.</summary>
     public string Hub { get; set; } = "room";
+
+    /// <summary>The hub as the service names it: lower-cased (REST paths, token audiences, the client URL).</summary>
+    public string HubName => Hub.ToLowerInvariant();
 }
 
 /// <summary>The parts of a SignalR Service connection string the app needs.</summary>

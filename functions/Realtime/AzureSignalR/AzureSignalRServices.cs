@@ -1,4 +1,8 @@
+using System.Net;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
 
 using Zawaroom.Live;
 
@@ -24,15 +28,32 @@ public static class AzureSignalRServices
             ?? throw new InvalidOperationException("Zawaroom:SignalR:ConnectionString is not set.")));
         services.AddSingleton(sp => new ServiceTokens(sp.GetRequiredService<SignalRConnection>(), sp.GetRequiredService<TimeProvider>()));
         // A typed client held by a singleton: pooled connections are renewed every few minutes so DNS changes are seen;
-        // transient failures (5xx, 429, timeouts) are retried by the standard resilience pipeline.
+        // transient failures (5xx, 429, timeouts) are retried by the standard resilience pipeline, except that a
+        // POST (:send, not idempotent) is retried only when the service certainly did not take it.
         services.AddHttpClient<SignalRRestClient>()
             .UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddStandardResilienceHandler();
+            .AddStandardResilienceHandler(o => o.Retry.ShouldHandle = args => ValueTask.FromResult(ShouldRetry(
+                args.Context.GetRequestMessage()?.Method, args.Outcome.Result?.StatusCode, args.Outcome.Exception)));
         services.AddSingleton<AzureSignalRBroadcaster>();
         services.AddSingleton<AzureSignalRNegotiation>();
         services.AddSingleton<UpstreamHandler>();
         services.AddSingleton<PresenceViews>();
         return services;
+    }
+
+    /// <summary>
+    /// Whether a failed REST call is tried again. PUT and DELETE are idempotent: any transient failure.
+    /// A <c>:send</c> (POST) that may have reached the service (a timeout, a 500, a 502/504 from a proxy)
+    /// is not, or the room would get the message twice; only a refusal (429, 503) or a connection that
+    /// never opened is retried.
+    /// </summary>
+    public static bool ShouldRetry(HttpMethod? method, HttpStatusCode? status, Exception? exception)
+    {
+        if (method != HttpMethod.Post)
+            return exception is HttpRequestException or TimeoutRejectedException
+                || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int?)status >= 500;
+        return status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
+            || exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
     }
 }

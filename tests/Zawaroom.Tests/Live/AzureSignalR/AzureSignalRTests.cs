@@ -29,6 +29,7 @@ public class AzureLiveApp : IAsyncLifetime
     public AzuriteStandIn Azurite { get; } = new();
     public SignalRServiceStandIn Service { get; private set; } = null!;
     public TestApp App { get; private set; } = null!;
+    public LogCapture Logs { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -41,7 +42,8 @@ public class AzureLiveApp : IAsyncLifetime
             .With("Zawaroom:Cosmos:Database", "zawaroom")
             .With("Zawaroom:Blobs:ConnectionString", Azurite.ConnectionString)
             .With("Zawaroom:SignalR:ConnectionString", Service.ConnectionString)
-            .WithServices(services => services.Configure<CosmosStoreOptions>(o => o.HttpClientFactory = CosmosStandIn.HttpClient));
+            .WithServices(services => services.Configure<CosmosStoreOptions>(o => o.HttpClientFactory = CosmosStandIn.HttpClient))
+            .WithServices(services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs));
         App.Clock = Clock;
         await App.InitializeAsync();
         Service.UpstreamTemplate = new Uri(App.BaseAddress, "api/realtime/upstream/{hub}/{category}/{event}").ToString()
@@ -76,10 +78,10 @@ public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureL
     }
 
     /// <summary>Enter over HTTP, then connect to the service with what "enter" returned; returns once the snapshot arrived.</summary>
-    async Task<(StandInConnection Connection, JsonElement Snapshot)> Connect(TestSite site, string email, string roomId)
+    async Task<(StandInConnection Connection, JsonElement Snapshot)> Connect(TestSite site, string email, string roomId, bool messagePack = false)
     {
         var negotiate = await Enter(site, email, roomId);
-        var connection = await Service.Connect(negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString()!);
+        var connection = await Service.Connect(negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString()!, messagePack);
         return (connection, await connection.Next("snapshot"));
     }
 
@@ -284,6 +286,69 @@ public sealed class AzureSignalRTests(AzureLiveApp azure) : IClassFixture<AzureL
         var me = await Http.Ensure<JsonElement>(await admin.GetAsync(site.Api("me")));
         return me.GetProperty("siteId").GetString()!;
     }
+
+    [Fact]
+    public async Task A_send_that_may_have_reached_the_service_is_not_sent_again()
+    {
+        var (site, roomId) = await Room("aznoretry", "alice@aznoretry.example", "bob@aznoretry.example");
+        var (alice, _) = await Connect(site, "alice@aznoretry.example", roomId);
+        var (bob, _) = await Connect(site, "bob@aznoretry.example", roomId);
+        var sends = Service.Sends;
+
+        // A 502 from a proxy in front of the service: the message may have gone out; sending again could double it.
+        Service.FailNext(1, 502);
+        var error = await bob.Invoke("SetStatus", new { status = "一度だけ", cid = "once-1" });
+
+        Assert.StartsWith("error:", error);
+        Assert.Equal(sends + 1, Service.Sends);
+    }
+
+    [Fact]
+    public async Task A_MessagePack_client_acts_through_the_service_and_gets_its_completions_in_MessagePack()
+    {
+        var (site, roomId) = await Room("azmsgpack", "alice@azmsgpack.example", "bob@azmsgpack.example");
+        var (alice, _) = await Connect(site, "alice@azmsgpack.example", roomId);
+        var (bob, _) = await Connect(site, "bob@azmsgpack.example", roomId, messagePack: true);
+
+        Assert.Null(await bob.Invoke("SetStatus", new SetStatusCommand("離席", "mp-1")));
+        Assert.Equal("離席", (await alice.Next("event", e => e.Str("type") == EventTypes.Status)).Str("status"));
+        Assert.Null(await bob.Invoke("Move", new MoveCommand(640, 480)));
+        Assert.True((await alice.Next("moved", b => b.Moves("bob@azmsgpack.example"))).ValueKind == JsonValueKind.Array);
+        // A refusal comes back as a MessagePack completion carrying the code.
+        Assert.StartsWith("validation:", await bob.Invoke("Message", new MessageCommand(new string('x', RoomCommands.MaxMessage + 1), "mp-2")));
+    }
+
+    [Fact]
+    public async Task The_error_the_service_reports_for_a_disconnect_is_logged_and_the_member_leaves()
+    {
+        var (site, roomId) = await Room("azdiscerr", "alice@azdiscerr.example", "bob@azdiscerr.example");
+        var (alice, _) = await Connect(site, "alice@azdiscerr.example", roomId);
+        var (bob, _) = await Connect(site, "bob@azdiscerr.example", roomId);
+
+        await bob.Disconnect("Connection closed with an error. WebSocket closed unexpectedly.");
+
+        Assert.Equal("bob@azdiscerr.example", (await alice.Next("left")).Str("email"));
+        var line = Assert.Single(azure.Logs.Matching("WebSocket closed unexpectedly"));
+        Assert.Contains(bob.Id, line.Text);
+    }
+
+    [Fact]
+    public async Task A_hub_named_with_capitals_is_addressed_lower_cased_as_the_service_names_it()
+    {
+        var connection = SignalRConnection.Parse(Service.ConnectionString);
+        var tokens = new ServiceTokens(connection, TimeProvider.System);
+        var options = new AzureSignalROptions { Hub = "Room" };
+        using var http = new HttpClient();
+        var rest = new SignalRRestClient(http, connection, tokens, options);
+
+        // The stand-in knows the hub only as "room" and checks each token's aud against the lower-cased URL.
+        await rest.SendToGroup("nobody-here", "moved", new { }, [], CancellationToken.None);
+        // Adding a connection that is gone (404) is not an error: its disconnected event takes it out anyway.
+        await rest.AddToGroup("gone-connection", "some-group", CancellationToken.None);
+        Assert.Equal(Service.ClientUrl, new AzureSignalRNegotiation(connection, tokens, options).ClientUrl);
+        Assert.Empty(Service.Refused);
+    }
+
 }
 
 /// <summary>Without Azure SignalR Service configured the upstream route does nothing, whatever it is sent.</summary>
@@ -349,5 +414,30 @@ public sealed class AzureSignalRUnitTests
 
         Assert.Equal(["https://zw.service.signalr.net/api/hubs/room/groups/g%7C1/:send"], token.Audiences);
         Assert.True(token.ValidTo > DateTime.UtcNow);
+    }
+
+    [Fact]
+    public void Claims_are_split_at_the_first_colon_space_so_a_claim_type_may_hold_colons()
+    {
+        var claims = UpstreamHandler.ParseClaims("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier: a@x.example, zw_site: s1, asrs.s.aut: Bearer");
+
+        Assert.Equal("a@x.example", claims["http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier"]);
+        Assert.Equal("s1", claims["zw_site"]);
+        Assert.Equal("Bearer", claims["asrs.s.aut"]);
+    }
+
+    [Fact]
+    public void Only_a_send_the_service_certainly_did_not_take_is_retried()
+    {
+        Assert.True(AzureSignalRServices.ShouldRetry(HttpMethod.Post, HttpStatusCode.ServiceUnavailable, null));
+        Assert.True(AzureSignalRServices.ShouldRetry(HttpMethod.Post, HttpStatusCode.TooManyRequests, null));
+        Assert.False(AzureSignalRServices.ShouldRetry(HttpMethod.Post, HttpStatusCode.InternalServerError, null));
+        Assert.False(AzureSignalRServices.ShouldRetry(HttpMethod.Post, HttpStatusCode.GatewayTimeout, null));
+        Assert.False(AzureSignalRServices.ShouldRetry(HttpMethod.Post, null, new Polly.Timeout.TimeoutRejectedException()));
+        Assert.True(AzureSignalRServices.ShouldRetry(HttpMethod.Post, null, new HttpRequestException(HttpRequestError.ConnectionError, "refused")));
+        // Group membership and closing are idempotent: any transient failure is tried again.
+        Assert.True(AzureSignalRServices.ShouldRetry(HttpMethod.Put, HttpStatusCode.BadGateway, null));
+        Assert.True(AzureSignalRServices.ShouldRetry(HttpMethod.Delete, null, new Polly.Timeout.TimeoutRejectedException()));
+        Assert.False(AzureSignalRServices.ShouldRetry(HttpMethod.Put, HttpStatusCode.BadRequest, null));
     }
 }

@@ -48,6 +48,23 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
     public string ConnectionString => $"Endpoint={Endpoint};AccessKey={AccessKey};Version=1.0;";
     /// <summary>The app's upstream URL template (as in infra/main.bicep), set once the app runs.</summary>
     public string UpstreamTemplate { get; set; } = "";
+    /// <summary>
+    /// Several app instances behind the upstream (as a load balancer in front of a scaled-out app): each
+    /// call of a connection goes to one of them, round robin per call, so any instance handles any connection.
+    /// Instances that stopped answering are skipped. Empty: <see cref="UpstreamTemplate"/>.
+    /// </summary>
+    public List<string> UpstreamTemplates { get; } = [];
+    public HashSet<string> DownUpstreams { get; } = [];
+    int _upstreamTurn;
+
+    string PickUpstream(string connectionId)
+    {
+        lock (UpstreamTemplates)
+        {
+            var live = UpstreamTemplates.Where(t => !DownUpstreams.Contains(t)).ToList();
+            return live.Count == 0 ? UpstreamTemplate : live[(int)((uint)Interlocked.Increment(ref _upstreamTurn) % live.Count)];
+        }
+    }
     /// <summary>Every REST call that was refused, with why.</summary>
     public ConcurrentQueue<string> Refused { get; } = new();
 
@@ -76,10 +93,16 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
 
     // ----- REST API -----
 
-    int _failures, _failuresServed;
+    int _failures, _failuresServed, _failureStatus = 503, _sends;
 
-    /// <summary>The next <paramref name="count"/> REST calls are answered 503, as a service under load may.</summary>
-    public void FailNext(int count) => Interlocked.Exchange(ref _failures, count);
+    /// <summary>The next <paramref name="count"/> REST calls are answered 503, as a service under load may (or another status).</summary>
+    public void FailNext(int count, int status = 503)
+    {
+        Volatile.Write(ref _failureStatus, status);
+        Interlocked.Exchange(ref _failures, count);
+    }
+    /// <summary>How many <c>:send</c> calls reached the service, refused ones included.</summary>
+    public int Sends => Volatile.Read(ref _sends);
     public int FailuresServed => Volatile.Read(ref _failuresServed);
 
     bool TakeFailure()
@@ -94,14 +117,16 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
 
     async Task Rest(HttpContext http)
     {
+        var raw = http.Features.Get<IHttpRequestFeature>()!.RawTarget;
+        var path = raw.Split('?')[0];
+        if (path.EndsWith("/:send", StringComparison.Ordinal)) Interlocked.Increment(ref _sends);
         if (TakeFailure())
         {
             Interlocked.Increment(ref _failuresServed);
-            http.Response.StatusCode = 503;
+            // A 500/502/504 may come after the service took the message: a client must not assume it was not sent.
+            http.Response.StatusCode = Volatile.Read(ref _failureStatus);
             return;
         }
-        var raw = http.Features.Get<IHttpRequestFeature>()!.RawTarget;
-        var path = raw.Split('?')[0];
         var refusal = await Authorize(http, path);
         if (refusal is not null)
         {
@@ -115,7 +140,7 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
             return;
         }
         var segments = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
-        // api hubs {hub} ...
+        // api hubs {hub} ...: the service knows hubs by their lower-cased name (its SDK lower-cases them).
         if (segments.Length < 4 || segments[0] != "api" || segments[1] != "hubs" || segments[2] != Hub)
         {
             http.Response.StatusCode = 404;
@@ -191,8 +216,12 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
 
     // ----- client side -----
 
-    /// <summary>A browser connecting with what "enter" returned: the token is checked, then "connected" goes upstream.</summary>
-    public async Task<StandInConnection> Connect(string url, string accessToken)
+    /// <summary>
+    /// A browser connecting with what "enter" returned: the token is checked, then "connected" goes
+    /// upstream. <paramref name="messagePack"/>: the client speaks the MessagePack hub protocol, so its
+    /// invocations go upstream as <c>application/x-msgpack</c>.
+    /// </summary>
+    public async Task<StandInConnection> Connect(string url, string accessToken, bool messagePack = false)
     {
         if (url != ClientUrl) throw new InvalidOperationException($"The client URL is {url}, not the service's {ClientUrl}.");
         var result = await Validate(accessToken, url);
@@ -200,7 +229,7 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
         var claims = result.Claims.Where(c => c.Key is not ("aud" or "exp" or "iat" or "nbf" or "iss"))
             .Select(c => (c.Key, Value: c.Value.ToString()!)).ToList();
         var userId = claims.FirstOrDefault(c => c.Key == "nameid").Value;
-        var connection = new StandInConnection(this, Base64Url(RandomNumberGenerator.GetBytes(15)), userId, claims);
+        var connection = new StandInConnection(this, Base64Url(RandomNumberGenerator.GetBytes(15)), userId, claims) { MessagePack = messagePack };
         _connections[connection.Id] = connection;
         var response = await Upstream(connection, "connections", "connected", "{\"claims\":{}}");
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Upstream 'connected' answered {(int)response.StatusCode}.");
@@ -213,12 +242,18 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
         Action<HttpRequestHeaders>? tamper = null) =>
         PostUpstream(connection.Id, connection.UserId, connection.ClaimsHeader, category, @event, body, tamper);
 
+    internal Task<HttpResponseMessage> Upstream(StandInConnection connection, string category, string @event, byte[] body, string contentType) =>
+        PostUpstream(connection.Id, connection.UserId, connection.ClaimsHeader, category, @event, "", null, new ByteArrayContent(body)
+        {
+            Headers = { ContentType = new MediaTypeHeaderValue(contentType) },
+        });
+
     /// <summary>An upstream request exactly as the service sends it; <paramref name="tamper"/> lets a test forge one.</summary>
     public async Task<HttpResponseMessage> PostUpstream(string connectionId, string? userId, string claimsHeader, string category, string @event,
-        string body, Action<HttpRequestHeaders>? tamper = null)
+        string body, Action<HttpRequestHeaders>? tamper = null, HttpContent? content = null)
     {
-        var url = UpstreamTemplate.Replace("{hub}", Hub).Replace("{category}", category).Replace("{event}", @event);
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var url = PickUpstream(connectionId).Replace("{hub}", Hub).Replace("{category}", category).Replace("{event}", @event);
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content ?? new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-ASRS-Connection-Id", connectionId);
         request.Headers.Add("X-ASRS-Hub", Hub);
         request.Headers.Add("X-ASRS-Category", category);
@@ -250,6 +285,8 @@ public sealed class StandInConnection(SignalRServiceStandIn service, string id, 
 
     public string Id { get; } = id;
     public string? UserId { get; } = userId;
+    /// <summary>Whether the client speaks MessagePack (its invocations go upstream as <c>application/x-msgpack</c>).</summary>
+    public bool MessagePack { get; init; }
     public string ClaimsHeader { get; } = string.Join(", ", claims.Select(c => $"{c.Key}: {c.Value}"));
     readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -272,6 +309,7 @@ public sealed class StandInConnection(SignalRServiceStandIn service, string id, 
     public async Task<string?> Invoke(string target, object argument)
     {
         var invocationId = Interlocked.Increment(ref _invocations).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (MessagePack) return await InvokeMessagePack(invocationId, target, argument);
         var body = JsonSerializer.Serialize(new { type = 1, invocationId, target, arguments = new[] { argument } }) + "\u001e";
         using var response = await service.Upstream(this, "messages", target.ToLowerInvariant(), body);
         if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Upstream answered {(int)response.StatusCode} to {target}.");
@@ -282,10 +320,37 @@ public sealed class StandInConnection(SignalRServiceStandIn service, string id, 
         return completion.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
     }
 
-    public async Task Disconnect()
+    /// <summary>
+    /// The MessagePack hub protocol as a MessagePack client sends it (length-prefixed), upstream as
+    /// <c>application/x-msgpack</c>; the completion comes back in the same protocol.
+    /// </summary>
+    async Task<string?> InvokeMessagePack(string invocationId, string target, object argument)
+    {
+        var protocol = new Microsoft.AspNetCore.SignalR.Protocol.MessagePackHubProtocol();
+        var body = protocol.GetMessageBytes(new Microsoft.AspNetCore.SignalR.Protocol.InvocationMessage(invocationId, target, [argument])).ToArray();
+        using var response = await service.Upstream(this, "messages", target.ToLowerInvariant(), body, "application/x-msgpack");
+        if (response.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"Upstream answered {(int)response.StatusCode} to {target}.");
+        Assert.Equal("application/x-msgpack", response.Content.Headers.ContentType?.MediaType);
+        var sequence = new System.Buffers.ReadOnlySequence<byte>(await response.Content.ReadAsByteArrayAsync());
+        Assert.True(protocol.TryParseMessage(ref sequence, new AnyReturn(), out var message));
+        var completion = Assert.IsType<Microsoft.AspNetCore.SignalR.Protocol.CompletionMessage>(message);
+        Assert.Equal(invocationId, completion.InvocationId);
+        return completion.Error;
+    }
+
+    sealed class AnyReturn : Microsoft.AspNetCore.SignalR.IInvocationBinder
+    {
+        public IReadOnlyList<Type> GetParameterTypes(string methodName) => [];
+        public Type GetReturnType(string invocationId) => typeof(object);
+        public Type GetStreamItemType(string streamId) => typeof(object);
+    }
+
+    /// <summary>The client went away; with <paramref name="error"/>, as the service reports a connection that ended with one.</summary>
+    public async Task Disconnect(string? error = null)
     {
         Closed = true;
-        using var _ = await service.Upstream(this, "connections", "disconnected", "{}");
+        using var _ = await service.Upstream(this, "connections", "disconnected",
+            error is null ? "{}" : JsonSerializer.Serialize(new { error }));
     }
 
     /// <summary>The next message of the given kind that matches; everything before it is passed over.</summary>
