@@ -20,6 +20,10 @@ public static class InProcessRealtime
         services.AddSingleton<InProcessNegotiation>();
         // JSON is the browser's contract (API.md); MessagePack is offered alongside for clients that ask for it
         // (smaller and cheaper to read; its maps use the C# property names, e.g. "Email").
+        // SignalR logs every exception a hub method throws as an Error with its stack, refusals included (a
+        // client sending 1,000 refused calls a second would write megabytes). The hub answers and logs them itself.
+        services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(null,
+            "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical, null)));
         services.AddSignalR().AddJsonProtocol(o => Json.Configure(o.PayloadSerializerOptions)).AddMessagePackProtocol();
         // The heartbeat timeout is SignalR's client timeout too (unless Zawaroom:Live:ClientTimeout says otherwise): a tab that
         // stops answering is dropped within it. The presence sweep removes such a tab on its own as well (PresenceSweep).

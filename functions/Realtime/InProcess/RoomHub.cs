@@ -102,7 +102,7 @@ public static class Liveness
 /// SignalR the argument type to bind (a test checks they match <see cref="RoomCalls.Methods"/>); a
 /// refused call reaches the client as a HubException "&lt;code&gt;: &lt;text&gt;".
 /// </summary>
-public sealed class RoomHub(RoomCalls calls, LiveSessions sessions, LocalConnections local) : Hub
+public sealed class RoomHub(RoomCalls calls, LiveSessions sessions, LocalConnections local, ILogger<RoomHub> logger) : Hub
 {
     const string SessionKey = "zawaroom.live.session";
 
@@ -169,6 +169,13 @@ public sealed class RoomHub(RoomCalls calls, LiveSessions sessions, LocalConnect
         catch (ProblemException p)
         {
             throw new HubException($"{p.Code}: {p.Message}");
+        }
+        catch (Exception e) when (e is not (HubException or OperationCanceledException))
+        {
+            // Logged here, once, with its stack; SignalR's own note of a failed invocation is silenced
+            // (InProcessRealtime), since it would log every refused call as an Error with a stack trace.
+            logger.LogError(e, "{Method} of connection {ConnectionId} failed.", method, Context.ConnectionId);
+            throw new HubException("error: The command failed; try again.");
         }
     }
 }
