@@ -37,6 +37,7 @@ public static class LiveApi
         services.AddSingleton<ZoomMeetingStatus>();
         services.AddSingleton<ZoomPresence>();
         services.AddSingleton<Members.IMemberLifecycle, MemberRemoval>();
+        services.AddSingleton<IEntryPermissionWatcher, EntryRevocation>();
         services.AddSingleton<PresenceSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<PresenceSweep>());
         return services;
@@ -47,9 +48,15 @@ public static class LiveApi
         api.MapPost("/rooms/{id}/enter", Enter).Allow(Access.Member).WithTags("Live");
         api.MapPost("/negotiate", NegotiateStandard).Allow(Access.Member).WithTags("Live");
         api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithTags("Live");
-        api.MapGet("/rooms/{id}/images/{imageId}", async (HttpContext http, string id, string imageId, IBlobStore blobs, CancellationToken ct) =>
+        api.MapGet("/rooms/{id}/images/{imageId}", async (HttpContext http, string id, string imageId, IBlobStore blobs, RoomDirectory rooms,
+            IRoomLayout layout, CancellationToken ct) =>
         {
-            var blob = await blobs.Open(ImageBlob(http.RequireSite().SiteId, id, imageId), ct) ?? throw Problems.NotFound("There is no such image.");
+            var site = http.RequireSite();
+            // An image of a trashed room is gone with it; only someone who may enter the room sees what is placed in it.
+            if (!await rooms.Exists(site.SiteId, id, ct)) throw Problems.NotFound("There is no such room.");
+            if (!await layout.MayEnter(site.SiteId, id, http.Caller(), ct))
+                throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
+            var blob = await blobs.Open(ImageBlob(site.SiteId, id, imageId), ct) ?? throw Problems.NotFound("There is no such image.");
             return Results.Stream(blob.Content, blob.Info.ContentType);
         }).Allow(Access.Member).WithTags("Live");
     }

@@ -9,7 +9,7 @@ namespace Zawaroom.RoomSettings;
 /// created (<see cref="IRoomLifecycle"/>), removed when it is purged. Blobs live under the room's
 /// <see cref="RoomDirectory.BlobPrefix"/>, so a purge removes them with the room.
 /// </summary>
-public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : IRoomLifecycle
+public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, IEnumerable<Live.IEntryPermissionWatcher> watchers) : IRoomLifecycle
 {
     public const string Kind = "roomSettings";
 
@@ -40,6 +40,8 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs) : 
     {
         var saved = await store.Replace(siteId, Kind, roomId, next, ifMatch, ct);
         await DeleteUnused(before, next, ct);
+        // R3 holds for the whole stay: whoever the new entry permission leaves out is taken out of the room now.
+        foreach (var watcher in watchers) await watcher.EntryChanged(siteId, roomId, ct);
         return saved;
     }
 

@@ -47,3 +47,9 @@ public sealed class DefaultRoomLayout : IRoomLayout
 
     public Task<bool> MayEnter(string siteId, string roomId, Caller caller, CancellationToken ct) => Task.FromResult(true);
 }
+
+/// <summary>Told by the room settings after a room's settings were saved, so a changed entry permission (R3) applies to who is inside now.</summary>
+public interface IEntryPermissionWatcher
+{
+    Task EntryChanged(string siteId, string roomId, CancellationToken ct);
+}
