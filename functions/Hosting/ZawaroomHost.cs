@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Zawaroom.Blobs;
 using Zawaroom.Blobs.Azure;
 using Zawaroom.Blobs.Folder;
@@ -52,7 +53,26 @@ public static class ZawaroomHost
         builder.Services.AddZawaroomStores(builder.Configuration);
         builder.Services.AddZawaroomIdentity(builder.Configuration, builder.Environment);
         builder.Services.AddZawaroomFeatures();
+        builder.Services.AddZawaroomTelemetry(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// The app's meters through OpenTelemetry (the live room's move latency and batch size, ASP.NET Core's
+    /// own). <c>Zawaroom:Telemetry:PrometheusPort</c> serves them for scraping on 127.0.0.1 (the presence
+    /// benchmark reads them there); unset, they are only there for a listener such as dotnet-counters.
+    /// </summary>
+    static IServiceCollection AddZawaroomTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(LiveMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Http.Connections")
+                .AddView(LiveMetrics.MoveLatency, new OpenTelemetry.Metrics.ExplicitBucketHistogramConfiguration { Boundaries = LiveMetrics.LatencyBuckets })
+                .AddView(LiveMetrics.BatchSize, new OpenTelemetry.Metrics.ExplicitBucketHistogramConfiguration { Boundaries = LiveMetrics.SizeBuckets });
+            if (configuration.GetValue<int?>("Zawaroom:Telemetry:PrometheusPort") is { } port)
+                metrics.AddPrometheusHttpListener(o => { o.Host = "127.0.0.1"; o.Port = port; o.ScrapeResponseCacheDurationMilliseconds = 0; });
+        });
+        return services;
     }
 
     public static string DataDirectory(IConfiguration configuration) =>

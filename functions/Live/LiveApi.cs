@@ -30,6 +30,7 @@ public static class LiveApi
         services.AddSingleton<LiveSessions>();
         services.AddSingleton<LiveRoom>();
         services.AddSingleton<RoomCalls>();
+        services.AddSingleton<LiveMetrics>();
         services.AddSingleton<MoveBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<MoveBatcher>());
         services.AddOptions<ThrottleOptions>().BindConfiguration("Zawaroom:Live:Throttle");

@@ -39,7 +39,7 @@ public sealed class NoSharedViews : ISharedViews
 /// crosses a zone border counts for both zones, so watchers of the old zone see the avatar leave it.
 /// </summary>
 public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptions> options, TimeProvider clock, ILogger<MoveBatcher> logger,
-    ISharedViews? shared = null)
+    ISharedViews? shared = null, LiveMetrics? metrics = null)
     : BackgroundService
 {
     readonly ConcurrentDictionary<(string Site, string Room, string Email), PendingMove> _pending = new();
@@ -93,9 +93,16 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
             foreach (var view in watched)
             {
                 List<Moved>? batch = null;
+                List<PendingMove>? pending = null;
                 foreach (var m in moves)
-                    if (view.Contains(m.FromZone) || view.Contains(m.ToZone)) (batch ??= []).Add(m.Move);
-                if (batch is not null) sends.Add(broadcaster.SendToGroup(Groups.View(room.Site, room.Room, view), ClientMethods.Moved, batch, ct));
+                    if (view.Contains(m.FromZone) || view.Contains(m.ToZone))
+                    {
+                        (batch ??= []).Add(m.Move);
+                        (pending ??= []).Add(m);
+                    }
+                if (batch is null) continue;
+                sends.Add(broadcaster.SendToGroup(Groups.View(room.Site, room.Room, view), ClientMethods.Moved, batch, ct));
+                metrics?.BatchSent(pending!);
             }
         }
         await Task.WhenAll(sends);
