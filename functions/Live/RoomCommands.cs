@@ -194,12 +194,15 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Zoo
     /// <summary>L1: the connection's record at the entry position; the older connection of the same member in this room is replaced.</summary>
     public async Task<(Outcome Outcome, IReadOnlyList<PresenceRecord> Replaced)> Enter(LiveSession s, CancellationToken ct)
     {
-        var older = (await presence.InRoom(s.SiteId, s.RoomId, ct)).Where(r => r.Email == s.Email && r.ConnectionId != s.ConnectionId).ToList();
+        var inRoom = await presence.InRoom(s.SiteId, s.RoomId, ct);
+        var older = inRoom.Where(r => r.Email == s.Email && r.ConnectionId != s.ConnectionId).ToList();
         var replaced = new List<PresenceRecord>();
         foreach (var r in older)
             if (await presence.Remove(s.SiteId, r.ConnectionId, ct) is { } removed) replaced.Add(removed);
         var keep = replaced.FirstOrDefault();
-        var at = keep is null ? s.Geometry.EntryPosition : new Point(keep.X, keep.Y);
+        var at = keep is null
+            ? EntrySpread.Place(s.Geometry.EntryPosition, inRoom.Where(r => r.Email != s.Email).Select(r => (r.X, r.Y)), s.Geometry)
+            : new Point(keep.X, keep.Y);
         var meetingRoom = s.Geometry.MeetingRoomAt(at.X, at.Y);
         var now = clock.GetUtcNow();
         if (keep is { Reach: > 0 }) s.VoiceReach = keep.Reach;

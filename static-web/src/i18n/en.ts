@@ -205,6 +205,7 @@ export const en: Record<MessageKey, string> = {
   'live.boardText': 'Text',
   'live.place': 'Place',
   'live.image': 'Image',
+  'rooms.preview': 'Floor plan of {name}',
   'live.imageUploaded': 'The image was uploaded',
   'live.imagePosted': '{name} uploaded an image',
   'live.leave': 'Leave',

@@ -203,6 +203,7 @@ export const ja = {
   'live.boardText': '内容',
   'live.place': '配置する',
   'live.image': '画像',
+  'rooms.preview': '{name} の見取り図',
   'live.imageUploaded': '画像をアップロードしました',
   'live.imagePosted': '{name}さんが画像をアップしました',
   'live.leave': '退室する',

@@ -9,6 +9,7 @@ import { notify } from '../ui/notice';
 import { LiveConnection, type RoomListener } from './connection';
 import { eventTypes, type EventType } from './events';
 import type { LiveApi } from './liveApi';
+import { loadBackground, rasterize } from './floor';
 import { Voice } from './media';
 import {
   commandId, hubErrorCode, meetingRoomAt,
@@ -76,7 +77,7 @@ export class LiveRoom implements RoomListener {
   private readonly videos = h('div', { class: 'live-videos' });
   private statePill: HTMLElement | null = null;
   private banner: HTMLElement | null = null;
-  private backgroundImage: HTMLImageElement | null = null;
+  private backgroundImage: HTMLImageElement | HTMLCanvasElement | null = null;
 
   constructor(
     private readonly ctx: AppContext,
@@ -213,19 +214,15 @@ export class LiveRoom implements RoomListener {
     this.refreshState();
   }
 
+  /** The uploaded background, or the office floor (./floor) for a room without one. */
   private async loadBackground(): Promise<void> {
-    if (!this.settings.background.uploaded) return;
-    try {
-      const url = await this.api.blobUrl(this.api.backgroundPath());
-      const image = new Image();
-      image.src = url;
-      await image.decode();
-      if (this.disposed) return;
-      this.stage.setBackground(Texture.from(image));
-      this.backgroundImage = image;
-    } catch {
-      // The default floor stays.
-    }
+    const image = await loadBackground(this.settings, this.api);
+    if (!image || this.disposed) return;
+    const { width, height } = this.settings.background;
+    // An uploaded photo is used as it is; the drawn floor is rasterized once at a size the GPU likes.
+    const source = this.settings.background.uploaded ? image : rasterize(image, width, height, 3200);
+    this.stage.setBackground(Texture.from(source));
+    this.backgroundImage = source;
   }
 
   // --- what the hub sends (RoomListener): the state applies it, the room draws what changed
