@@ -2,11 +2,12 @@
 // the room select shows a preview of each room; two people entering stand apart on the office
 // floor; boards land next to their author without covering each other, readable at the entry
 // scale, and only their author drags them; an uploaded image lies in the room for everyone (also
-// after a reload) and its author removes it; toolbar toggles say their state (icon, aria-pressed).
+// after a reload) and its author removes it; toolbar toggles say their state (icon, aria-pressed);
+// L5: a click on an avatar shows the member's current and next entry beside (never over) the name.
 // Run by dotnet test (E2e/OfficeBrowserTests.cs). Screenshots: tests/e2e/screenshots/3*.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminEmail, launch, logIn, mediaArgs, newPage, screenshot, siteUrl, userEmail } from './lib.mjs';
+import { adminEmail, api, launch, logIn, mediaArgs, newPage, screenshot, siteUrl, tokenFor, userEmail } from './lib.mjs';
 
 const roomId = process.env.ZAWAROOM_ROOM;
 if (!roomId) throw new Error('ZAWAROOM_ROOM is set by OfficeBrowserTests');
@@ -128,7 +129,7 @@ test('two people stand apart on the office floor, place boards and an image, and
   await a.page.waitForFunction(() => window.zawaroomLive.stats().images.length === 1);
   const image = (await stats(a.page)).items.find((i) => i.kind === 'image');
   assert.equal(image.author, userEmail);
-  assert.ok(Math.hypot(image.x - pb.x, image.y - pb.y) < 900, 'the image lies next to its author');
+  assert.ok(Math.hypot(image.x - pb.x, image.y - pb.y) < 1000, `the image at ${image.x},${image.y} lies next to its author at ${pb.x},${pb.y}`);
   await a.page.locator('.chat-line.image').first().waitFor();
   await a.page.waitForTimeout(500);
   await screenshot(a.page, '31-live-room-two-people-boards-image');
@@ -159,4 +160,49 @@ test('two people stand apart on the office floor, place boards and an image, and
   const confirm = b.page.locator('dialog[open]');
   await confirm.getByRole('button', { name: '取り除く' }).click();
   await a.page.waitForFunction(() => window.zawaroomLive.stats().images.length === 0);
+});
+
+/** Clicks a person's avatar on the canvas and returns the card that opens. */
+async function openCard(page, email) {
+  const box = await page.evaluate((e) => window.zawaroomLive.avatarBox(e), email);
+  await page.mouse.click(box.x + box.width / 2, box.y + Math.min(box.height / 2, box.width / 2));
+  const card = page.locator(`.avatar-card[data-email="${email}"]`);
+  await card.locator('.avatar-card-schedule:not([hidden])').waitFor();
+  return { card, box };
+}
+
+test('L5: a click on an avatar shows the current and next entry with the Zoom link, beside the name; a member may show only 予定あり', async (t) => {
+  const token = await tokenFor(userEmail);
+  const now = Date.now();
+  const iso = (ms) => new Date(ms).toISOString();
+  for (const [title, from, to] of [['週次定例', now - 30 * 60000, now + 30 * 60000], ['顧客訪問の準備', now + 2 * 3600000, now + 3 * 3600000]]) {
+    const created = await api('/schedules', { method: 'POST', token, body: { title, start: iso(from), end: iso(to), allDay: false, location: '', description: '', attendees: [] } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
+  const a = await person(t);
+  const b = await person(t);
+  await logIn(a.page, adminEmail);
+  await logIn(b.page, userEmail);
+  await enter(a.page);
+  await enter(b.page);
+  await row(a.page, userEmail).waitFor();
+  await a.page.waitForFunction((e) => window.zawaroomLive.stats().onScreen.includes(e), userEmail);
+
+  const { card, box } = await openCard(a.page, userEmail);
+  assert.equal((await card.locator('[data-slot=current] .schedule-title').textContent()).trim(), '週次定例');
+  assert.equal((await card.locator('[data-slot=next] .schedule-title').textContent()).trim(), '顧客訪問の準備');
+  assert.match(await card.locator('[data-slot=current] .schedule-time').textContent(), /\d{1,2}:\d{2}–\d{1,2}:\d{2}/);
+  const rect = await card.boundingBox();
+  const covers = rect.x < box.x + box.width && box.x < rect.x + rect.width && rect.y < box.y + box.height && box.y < rect.y + rect.height;
+  assert.ok(!covers, `the card ${JSON.stringify(rect)} covers the avatar and its name ${JSON.stringify(box)}`);
+  await screenshot(a.page, '32-live-room-l5-card');
+  await card.getByRole('button', { name: '閉じる' }).click();
+
+  // b chooses to show only 予定あり on their own card; a sees the time, not the title.
+  const own = await openCard(b.page, userEmail);
+  await own.card.locator('select[name=scheduleVisibility]').selectOption('busy');
+  await b.page.getByText('予定の見せ方を保存しました').waitFor();
+  const again = await openCard(a.page, userEmail);
+  assert.equal((await again.card.locator('[data-slot=current] .schedule-title').textContent()).trim(), '予定あり');
+  assert.equal(await again.card.locator('.schedule-join').count(), 0);
 });

@@ -64,7 +64,7 @@ public static class PlacedImages
     public const string MoveImage = "move image";
     public const string RemoveImage = "remove image";
     /// <summary>The longer side of a placed image, in background pixels, before the canvas enlarges it for reading.</summary>
-    public const double MaxSide = 360;
+    public const double MaxSide = 240;
 
     public sealed record MoveBody(double? X, double? Y);
 

@@ -8,6 +8,8 @@ import type { PersonState } from './state';
 export interface LiveDiagnostics {
   stats(): { frames: number; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[]; images: string[]; items: { id: string; kind: string; text: string; x: number; y: number; author: string }[]; camera: { x: number; y: number; scale: number }; boardRects: { x: number; y: number; width: number; height: number }[]; itemScale: number };
   benchPeople(count: number): void;
+  /** Where an avatar and its name are drawn, in page px. */
+  avatarBox(email: string): { x: number; y: number; width: number; height: number } | null;
   dropConnection(): void;
 }
 
@@ -33,6 +35,11 @@ export function install(live: LiveRoom): void {
       onScreen: live.state.people.size <= 50 ? live.stage.visibleAvatars() : [], scale: live.stage.currentScale,
     }),
     benchPeople: (count) => benchPeople(live, count),
+    avatarBox: (email) => {
+      const box = live.stage.avatarBox(email);
+      const canvas = live.stage.app.canvas.getBoundingClientRect();
+      return box ? { ...box, x: box.x + canvas.left, y: box.y + canvas.top } : null;
+    },
     dropConnection: () => live.dropConnection(),
   };
 }

@@ -19,6 +19,7 @@ import { avatarCard } from './panels/cards';
 import { ChatPanel } from './panels/chat';
 import { Minimap } from './panels/minimap';
 import { PeoplePanel } from './panels/people';
+import { fillSchedule } from './panels/schedule';
 import { toolbar } from './panels/toolbar';
 import { drawVideos } from './panels/videos';
 import { bgmLevels, Sounds } from './sounds';
@@ -730,8 +731,11 @@ export class LiveRoom implements RoomListener {
     const stage = this.element.querySelector<HTMLElement>('.live-stage');
     if (!p || !stage) return;
     const box = this.stage.avatarBox(email) ?? { x: sx - 24, y: sy - 24, width: 48, height: 48 };
+    const self = email === this.me.email;
     avatarCard(stage, {
-      person: p, self: email === this.me.email, meetingRooms: this.settings.meetingRooms, knock: () => void this.knock(p),
+      person: p, self, meetingRooms: this.settings.meetingRooms, knock: () => void this.knock(p),
+      // L5: now and next of the member's schedule, as the server shows it to people in this room.
+      extra: (card) => void fillSchedule(card, this.ctx.api, this.api.roomId, email, self),
     }, sx, sy, box);
   }
 
@@ -846,7 +850,7 @@ export class LiveRoom implements RoomListener {
 }
 
 /** The longer side of a placed image in background px (functions/Live/Images/PlacedImages.cs MaxSide). */
-const imageMaxSide = 360;
+const imageMaxSide = 240;
 
 /** A picture's pixel size, read in the browser before uploading it (4 x 3 when it cannot be read). */
 async function pictureSize(file: Blob): Promise<{ w: number; h: number }> {
