@@ -8,8 +8,8 @@ namespace Zawaroom.Live;
 /// </summary>
 public static class EntrySpread
 {
-    /// <summary>Centre to centre: an avatar with its name is about 60 px wide.</summary>
-    public const double Spacing = 90;
+    /// <summary>Centre to centre: an avatar with its name is about 60 px wide, and twice that when the room is zoomed out (stage.ts enlarges avatars).</summary>
+    public const double Spacing = 130;
     const int MaxRings = 40;
 
     public static Point Place(Point entry, IEnumerable<(double X, double Y)> taken, RoomGeometry geometry)
