@@ -4,7 +4,7 @@
 // scale, and only their author drags them; an uploaded image lies in the room for everyone (also
 // after a reload) and its author removes it; toolbar toggles say their state (icon, aria-pressed);
 // L5: a click on an avatar shows the member's current and next entry beside (never over) the name.
-// Run by dotnet test (E2e/OfficeBrowserTests.cs). Screenshots: tests/e2e/screenshots/3*.png.
+// Run by dotnet test (E2e/OfficeBrowserTests.cs). Screenshots: tests/e2e/screenshots/4*.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminEmail, api, launch, logIn, mediaArgs, newPage, screenshot, siteUrl, tokenFor, userEmail } from './lib.mjs';
@@ -67,7 +67,7 @@ test('the room select shows a preview of each room drawn from its floor and meet
     return seen.size;
   });
   assert.ok(colours > 20, `the preview has ${colours} colours`);
-  await screenshot(page, '30-room-select-previews');
+  await screenshot(page, '40-room-select-previews');
 });
 
 test('two people stand apart on the office floor, place boards and an image, and only authors move them', async (t) => {
@@ -132,7 +132,7 @@ test('two people stand apart on the office floor, place boards and an image, and
   assert.ok(Math.hypot(image.x - pb.x, image.y - pb.y) < 1000, `the image at ${image.x},${image.y} lies next to its author at ${pb.x},${pb.y}`);
   await a.page.locator('.chat-line.image').first().waitFor();
   await a.page.waitForTimeout(500);
-  await screenshot(a.page, '31-live-room-two-people-boards-image');
+  await screenshot(a.page, '41-live-room-two-people-boards-image');
 
   // Only the author drags a board: b's drag over a's sticky moves nothing; a's drag moves it for both.
   const sticky = (await stats(a.page)).items.find((i) => i.text === '今日のタスク: レビュー');
@@ -195,7 +195,7 @@ test('L5: a click on an avatar shows the current and next entry with the Zoom li
   const rect = await card.boundingBox();
   const covers = rect.x < box.x + box.width && box.x < rect.x + rect.width && rect.y < box.y + box.height && box.y < rect.y + rect.height;
   assert.ok(!covers, `the card ${JSON.stringify(rect)} covers the avatar and its name ${JSON.stringify(box)}`);
-  await screenshot(a.page, '32-live-room-l5-card');
+  await screenshot(a.page, '42-live-room-l5-card');
   await card.getByRole('button', { name: '閉じる' }).click();
 
   // b chooses to show only 予定あり on their own card; a sees the time, not the title.

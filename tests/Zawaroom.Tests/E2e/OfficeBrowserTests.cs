@@ -6,7 +6,7 @@ namespace Zawaroom.Tests.E2e;
 /// <summary>
 /// Issue 14's live room in headless Chromium (tests/e2e/office.test.mjs): room previews, people
 /// spread at the entrance, boards next to their author and readable, author-only dragging, placed
-/// images, toolbar toggle states. Screenshots land in tests/e2e/screenshots/3*.png.
+/// images, toolbar toggle states. Screenshots land in tests/e2e/screenshots/4*.png.
 /// </summary>
 [Collection(TimingSensitive.Name)]
 public sealed class OfficeBrowserTests(TestApp app, ITestOutputHelper output) : IClassFixture<TestApp>
