@@ -65,7 +65,7 @@ public static class SchedulesApi
         {
             var view = View(entry);
             var recurring = entry.Content.Recurrence is not null;
-            foreach (var o in Occurrences.Between(entry.Content, start, end))
+            foreach (var o in Occurrences.Between(entry.Content, start, end, ct: ct))
                 views.Add(recurring
                     ? view with
                     {
