@@ -143,9 +143,11 @@ public static class ZawaroomHost
     public static WebApplication UseZawaroom(this WebApplication app)
     {
         RefuseLocalLoginInProduction(app);
+        app.UseSecurityHeaders();
         app.UseZawaroomProblems();
         app.UseSiteResolution();
         app.UseRouting();
+        app.UseBodyLimits();
         app.UseOperatorAccess();
         app.UseSiteAccess();
         app.UseDefaultFiles();

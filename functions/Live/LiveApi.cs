@@ -69,7 +69,7 @@ public static class LiveApi
     {
         api.MapPost("/rooms/{id}/enter", Enter).Allow(Access.Member).WithTags("Live");
         api.MapPost("/negotiate", NegotiateStandard).Allow(Access.Member).WithTags("Live");
-        api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithTags("Live");
+        api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithBodyLimit(MaxImageBytes).WithTags("Live");
         api.MapGet("/rooms/{id}/images/{imageId}", async (HttpContext http, string id, string imageId, IBlobStore blobs, CancellationToken ct) =>
         {
             var blob = await blobs.Open(ImageBlob(http.RequireSite().SiteId, id, imageId), ct) ?? throw Problems.NotFound("There is no such image.");

@@ -45,7 +45,7 @@ public static class RoomSettingsApi
         var rooms = api.MapGroup("/rooms/{id}").WithTags("Room settings");
         rooms.MapGet("/settings", GetSettings).Allow(Access.Member)
             .WithSummary("The room's layout (sound, scale, background, meeting rooms, entry position); 'entry' only for its admins. ETag.");
-        rooms.MapPut("/settings", PutSettings).Allow(Access.RoomAdmin)
+        rooms.MapPut("/settings", PutSettings).Allow(Access.RoomAdmin).WithBodyLimit(4 * 1024 * 1024)
             .WithSummary("Replaces entry, sound, scale and/or meetingRooms (a section left out stays). If-Match required.");
         rooms.MapPut("/background", PutBackground).Allow(Access.RoomAdmin)
             .WithSummary("The background image as the raw body (PNG, JPEG, WebP or GIF, told from the bytes; at most 10 MB). Its pixel size becomes the room size.");

@@ -52,7 +52,7 @@ public static class SchedulesApi
             await book.Delete(http.RequireSite().SiteId, http.Caller().Email, id, ct);
             return Results.NoContent();
         }).Allow(Access.Member);
-        schedules.MapPost("/import", Import).Allow(Access.Member).DisableAntiforgery();
+        schedules.MapPost("/import", Import).Allow(Access.Member).DisableAntiforgery().WithBodyLimit(MaxImportBytes);
     }
 
     static async Task<List<EntryView>> List(HttpContext http, string? from, string? to, ScheduleBook book, CancellationToken ct)
