@@ -2,8 +2,11 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Zawaroom.Common;
 
-/// <summary>How many body bytes an endpoint reads at most; without it an endpoint reads <see cref="BodyLimits.Default"/>.</summary>
-public sealed record BodyLimit(long Bytes);
+/// <summary>
+/// How many body bytes an endpoint reads at most; without it an endpoint reads <see cref="BodyLimits.Default"/>.
+/// Null: the handler caps its own read (an upload whose limit is configured), and the server's limit stays.
+/// </summary>
+public sealed record BodyLimit(long? Bytes);
 
 /// <summary>
 /// No endpoint reads an unbounded body: every request is capped before anything reads it (a JSON body
@@ -17,10 +20,19 @@ public static class BodyLimits
     public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, long bytes) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new BodyLimit(bytes));
 
+    /// <summary>
+    /// The handler reads the body through its own cap (and answers 413 with its limit); the server's limit stays, so
+    /// that a browser sending a file too large still reads that answer instead of a cut connection.
+    /// </summary>
+    public static TBuilder WithBodyCappedByHandler<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new BodyLimit(null));
+
     /// <summary>After routing: the endpoint's limit is known.</summary>
     public static IApplicationBuilder UseBodyLimits(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        var declared = context.GetEndpoint()?.Metadata.GetMetadata<BodyLimit>()?.Bytes;
+        var metadata = context.GetEndpoint()?.Metadata.GetMetadata<BodyLimit>();
+        if (metadata is { Bytes: null }) return next(context);
+        var declared = metadata?.Bytes;
         var limit = declared ?? Default;
         // Only a declared limit refuses early: an upload endpoint may raise the default for itself (RoomSettings' options).
         if (declared is not null && context.Request.ContentLength > limit) throw TooLarge(limit);

@@ -127,6 +127,8 @@ public static class LiveApi
         await http.Request.Body.CopyToAsync(body, ct);
         if (body.Length == 0 || body.Length > MaxImageBytes)
             throw Problems.Of(body.Length == 0 ? 400 : 413, body.Length == 0 ? "file-invalid" : "too-large", "Invalid image", "The image is empty or too large.");
+        // Judged by what it decodes to, and stored with the type its bytes show, whatever the request said.
+        contentType = RoomSettings.MediaCheck.Picture(body.ToArray()).ContentType;
         body.Position = 0;
         var imageId = RoomCommands.ImageId(caller.Email, cid);
         await blobs.Put(ImageBlob(site.SiteId, id, imageId), body, contentType, ct);
