@@ -149,7 +149,7 @@ public static class LiveApi
         app.Use(async (http, next) =>
         {
             if (!http.Request.Path.StartsWithSegments(HubPath)) { await next(http); return; }
-            var ticket = await http.RequestServices.GetRequiredService<LiveTokens>().Validate(CallerResolver.BearerToken(http));
+            var ticket = await http.RequestServices.GetRequiredService<LiveTokens>().Validate(CallerResolver.HubToken(http));
             if (ticket is null || http.Site()?.SiteId != ticket.SiteId)
             {
                 await ProblemHandling.Write(http, Problems.Unauthenticated("Enter the room first: POST /api/rooms/{id}/enter gives the access token."));
