@@ -80,7 +80,10 @@ public sealed class SignedTokens
         var key = RandomNumberGenerator.GetBytes(32);
         try
         {
-            using var file = new FileStream(keyFile, FileMode.CreateNew, FileAccess.Write);
+            // Readable by the app's user only: whoever reads the key can sign tokens.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var file = new FileStream(keyFile, options);
             file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
             return key;
         }
