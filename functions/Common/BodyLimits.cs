@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 
 namespace Zawaroom.Common;
 
@@ -39,6 +40,27 @@ public static class BodyLimits
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
         return next(context);
     });
+
+    /// <summary>
+    /// After routing, before any handler: an id in the path that cannot name anything (a path separator or ".." once
+    /// decoded, a control character such as NUL, or absurd length) is a 404, so no store ever sees it as part of a key
+    /// or a file name. The SPA's catch-all path is left to the static files.
+    /// </summary>
+    public static IApplicationBuilder UseRouteValueCheck(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (context.GetEndpoint() is RouteEndpoint endpoint)
+            foreach (var parameter in endpoint.RoutePattern.Parameters)
+            {
+                if (parameter.IsCatchAll) continue;
+                if (context.Request.RouteValues.TryGetValue(parameter.Name, out var value) && value is string text && !IsPlainId(text))
+                    throw Problems.NotFound($"There is no such {parameter.Name}.");
+            }
+        return next(context);
+    });
+
+    static bool IsPlainId(string text) =>
+        text.Length is > 0 and <= 200 && !text.Contains("..", StringComparison.Ordinal)
+        && !text.Any(c => c is '/' or '\\' || char.IsControl(c));
 
     /// <summary>The body as bytes, at most <paramref name="limit"/> of them (413 beyond), whatever the transport says.</summary>
     public static async Task<byte[]> Read(HttpRequest request, long limit, CancellationToken ct)

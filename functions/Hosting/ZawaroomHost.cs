@@ -148,6 +148,7 @@ public static class ZawaroomHost
         app.UseSiteResolution();
         app.UseRouting();
         app.UseBodyLimits();
+        app.UseRouteValueCheck();
         app.UseOperatorAccess();
         app.UseSiteAccess();
         app.UseDefaultFiles();

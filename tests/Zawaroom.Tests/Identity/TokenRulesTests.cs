@@ -61,4 +61,25 @@ public sealed class TokenRulesTests(TestApp app) : IClassFixture<TestApp>
         await Http.AssertProblem(await client.GetAsync(site.Api("me")), 401, "unauthenticated");
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(site.Api("me"))).StatusCode);
     }
+
+    [Fact]
+    public async Task A_live_room_ticket_works_in_the_hub_query_but_not_after_the_member_was_deleted_and_added_again()
+    {
+        var site = await app.CreateSite("tok_live");
+        var room = await site.AddRoom(await site.AddSpace());
+        var email = await site.AddMember("dave@live.example");
+        var dave = await site.As(email);
+        var entered = await Http.Ensure<JsonElement>(await dave.PostAsync(site.Api($"rooms/{room}/enter"), null));
+        var ticket = entered.GetProperty("negotiate").GetProperty("accessToken").GetString()!;
+        var negotiate = site.Api($"hubs/room/negotiate?negotiateVersion=1&access_token={Uri.EscapeDataString(ticket)}");
+        Assert.Equal(HttpStatusCode.OK, (await site.Anonymous().PostAsync(negotiate, null)).StatusCode);
+
+        // Token times are whole seconds: the new registration must be in a later second than the ticket.
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        var admin = await site.Admin();
+        await Http.Ensure(await admin.PostAsJsonAsync(site.Api("admin/members/delete"), new { emails = new[] { email } }));
+        await Http.Ensure(await admin.PostAsJsonAsync(site.Api("admin/members"), new { email, authType = "aad" }));
+
+        await Http.AssertProblem(await site.Anonymous().PostAsync(negotiate, null), 401, "unauthenticated");
+    }
 }
