@@ -72,6 +72,23 @@ public sealed class SignedTokens
         }
     }
 
+    /// <summary>
+    /// Whether a (validated) token was issued before <paramref name="moment"/>, to the second its "iat" has: a token of
+    /// a member's earlier registration predates the current one.
+    /// </summary>
+    public static bool IssuedBefore(string token, DateTimeOffset moment)
+    {
+        try
+        {
+            var issued = new JsonWebToken(token).IssuedAt;
+            return issued != DateTime.MinValue && issued < moment.UtcDateTime.AddTicks(-(moment.UtcTicks % TimeSpan.TicksPerSecond));
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Two processes starting at once agree on the key that was written first.</summary>
     static byte[] LoadOrCreateKey(string keyFile)
     {
@@ -80,7 +97,10 @@ public sealed class SignedTokens
         var key = RandomNumberGenerator.GetBytes(32);
         try
         {
-            using var file = new FileStream(keyFile, FileMode.CreateNew, FileAccess.Write);
+            // Readable by the app's user only: whoever reads the key can sign tokens.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var file = new FileStream(keyFile, options);
             file.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
             return key;
         }

@@ -181,9 +181,12 @@ public static class ZawaroomHost
     public static WebApplication UseZawaroom(this WebApplication app)
     {
         RefuseLocalLoginInProduction(app);
+        app.UseSecurityHeaders();
         app.UseZawaroomProblems();
         app.UseSiteResolution();
         app.UseRouting();
+        app.UseBodyLimits();
+        app.UseRouteValueCheck();
         app.UseOperatorAccess();
         app.UseSiteAccess();
         app.UseDefaultFiles();

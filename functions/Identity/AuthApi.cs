@@ -41,7 +41,7 @@ public static class AuthApi
             if (!Emails.IsValid(body.Email?.Trim())) throw Problems.Validation("email must be an e-mail address.");
             var site = http.RequireSite().Site;
             var member = await callers.Admit(site, body.Email!.Trim(), null, AuthType.Local, ct);
-            return new { token = tokens.Issue(site.Id, member.Email, member.Name), email = member.Email, name = member.Name, role = member.Role };
+            return new { token = tokens.Issue(site.Id, member.Email, member.Name, member.RegistrationKey), email = member.Email, name = member.Name, role = member.Role };
         }).Allow(Access.Anonymous).WithTags("Auth");
 
         api.MapGet("/me", async (HttpContext http, RoomDirectory rooms, CancellationToken ct) =>

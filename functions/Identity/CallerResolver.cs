@@ -9,7 +9,8 @@ namespace Zawaroom.Identity;
 /// site's login rules: the provider must be enabled (S4), the domain allowed, and the person a member
 /// or admitted by auto-registration (U5). Used by the API access filter and by the live room.
 /// </summary>
-public sealed class CallerResolver(LocalTokens localTokens, IExternalTokenValidator external, MemberDirectory members)
+public sealed class CallerResolver(LocalTokens localTokens, IExternalTokenValidator external, MemberDirectory members,
+    Microsoft.Extensions.Options.IOptions<AuthOptions> auth)
 {
     const string CallerKey = "zawaroom.caller";
 
@@ -22,11 +23,20 @@ public sealed class CallerResolver(LocalTokens localTokens, IExternalTokenValida
         return caller;
     }
 
+    /// <summary>The Authorization header's bearer token. Never the query: a token in a URL ends up in logs and histories.</summary>
     public static string? BearerToken(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header[7..].Trim();
-        // Browsers cannot set headers on WebSocket/EventSource requests; SignalR sends the token in the query.
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
+    /// <summary>
+    /// The room hub's token: browsers cannot set headers on WebSocket/EventSource requests, so SignalR sends it as
+    /// <c>access_token</c> in the query; only the hub's own path reads it from there.
+    /// </summary>
+    public static string? HubToken(HttpContext context)
+    {
+        if (BearerToken(context) is { } header) return header;
         var query = context.Request.Query["access_token"].ToString();
         return string.IsNullOrEmpty(query) ? null : query;
     }
@@ -36,10 +46,13 @@ public sealed class CallerResolver(LocalTokens localTokens, IExternalTokenValida
     {
         if (LocalTokens.LooksLocal(token))
         {
+            // Issued while the local login was on: worthless once it is off (U6).
+            if (!auth.Value.LocalLogin) return null;
             var local = await localTokens.Validate(token);
             if (local is null || local.Value.SiteId != site.Id) return null;
             var member = await members.Find(site.Id, local.Value.Email, ct);
-            return member is null ? null : new Caller(site.Id, member.Email, member.Name, member.Role, AuthType.Local);
+            return member is null || member.RegistrationKey != local.Value.Registration
+                ? null : new Caller(site.Id, member.Email, member.Name, member.Role, AuthType.Local);
         }
 
         var identity = await external.Validate(token, ct);

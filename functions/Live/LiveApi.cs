@@ -49,7 +49,7 @@ public static class LiveApi
     {
         api.MapPost("/rooms/{id}/enter", Enter).Allow(Access.Member).WithTags("Live");
         api.MapPost("/negotiate", NegotiateStandard).Allow(Access.Member).WithTags("Live");
-        api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithTags("Live");
+        api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithBodyLimit(MaxImageBytes).WithTags("Live");
         api.MapPlacedImages();
         api.MapGet("/rooms/{id}/images/{imageId}", async (HttpContext http, string id, string imageId, IBlobStore blobs, RoomDirectory rooms,
             IRoomLayout layout, CancellationToken ct) =>
@@ -114,6 +114,8 @@ public static class LiveApi
         await http.Request.Body.CopyToAsync(body, ct);
         if (body.Length == 0 || body.Length > MaxImageBytes)
             throw Problems.Of(body.Length == 0 ? 400 : 413, body.Length == 0 ? "file-invalid" : "too-large", "Invalid image", "The image is empty or too large.");
+        // Judged by what it decodes to, and stored with the type its bytes show, whatever the request said.
+        contentType = RoomSettings.MediaCheck.Picture(body.ToArray()).ContentType;
         body.Position = 0;
         var imageId = RoomCommands.ImageId(caller.Email, cid);
         await blobs.Put(ImageBlob(site.SiteId, id, imageId), body, contentType, ct);

@@ -3,8 +3,15 @@ using Zawaroom.Sites;
 
 namespace Zawaroom.Members;
 
-/// <summary>A person registered on a site (U4). The id is the e-mail, lower-cased.</summary>
-public sealed record Member(string Email, string Name, AuthType AuthType, string Role, DateTimeOffset CreatedAt);
+/// <summary>
+/// A person registered on a site (U4). The id is the e-mail, lower-cased. <see cref="Registration"/> is new
+/// each time the person is added, so a token of an earlier registration (deleted since) lets no one in.
+/// </summary>
+public sealed record Member(string Email, string Name, AuthType AuthType, string Role, DateTimeOffset CreatedAt, string? Registration = null)
+{
+    /// <summary>What tokens are bound to; members stored before registrations had ids use their creation time.</summary>
+    public string RegistrationKey => Registration ?? CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 public static class Emails
 {

@@ -32,7 +32,8 @@ public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock, IE
     {
         if (!Emails.IsValid(email.Trim())) throw Problems.Validation($"'{email}' is not an e-mail address.");
         var id = Emails.Normalize(email);
-        var member = new Member(id, string.IsNullOrWhiteSpace(name) ? id[..id.IndexOf('@')] : name.Trim(), authType, role, clock.GetUtcNow());
+        var member = new Member(id, string.IsNullOrWhiteSpace(name) ? id[..id.IndexOf('@')] : name.Trim(), authType, role, clock.GetUtcNow(),
+            Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)));
         await ChangeRoster(site.Id, roster =>
         {
             if (roster.Emails.Contains(id))

@@ -1,8 +1,5 @@
-using MetadataExtractor;
-using MetadataExtractor.Formats.Gif;
-using MetadataExtractor.Formats.Jpeg;
-using MetadataExtractor.Formats.Png;
-using MetadataExtractor.Formats.WebP;
+using System.Runtime.InteropServices;
+using SkiaSharp;
 using Zawaroom.Common;
 
 namespace Zawaroom.RoomSettings;
@@ -10,8 +7,8 @@ namespace Zawaroom.RoomSettings;
 public sealed record ImageInfo(string ContentType, int Width, int Height);
 
 /// <summary>
-/// What an uploaded file really is, from its bytes, never its name: background images (PNG, JPEG,
-/// WebP, GIF, dimensions read by MetadataExtractor) and BGM (MPEG audio frames, optionally after
+/// What an uploaded file really is, from its bytes, never its name: images (PNG, JPEG, WebP, GIF,
+/// decoded by SkiaSharp within a pixel budget) and BGM (MPEG audio frames, optionally after
 /// an ID3v2 tag). A file that is not what it must be is a 400 "file-invalid".
 /// </summary>
 public static class MediaCheck
@@ -32,34 +29,80 @@ public static class MediaCheck
         return null;
     }
 
+    /// <summary>
+    /// Pixels an image may decode to, all frames of an animation together: 40 MP is 160 MB in a browser's
+    /// memory, the most a room's background or a placed image may cost every visitor.
+    /// </summary>
+    public const long MaxDecodedPixels = 40_000_000;
+
+    /// <summary>Decoding at most this many pixels at once while checking (16 MB): larger images are checked row by row or scaled.</summary>
+    const long CheckBufferPixels = 4_000_000;
+
+    /// <summary>Full decodes that cannot be done in rows (GIF, interlaced PNG) take turns, so checking stays within one image's memory.</summary>
+    static readonly SemaphoreSlim FullDecode = new(1, 1);
+
     /// <summary>The type and pixel size of a background image; file-invalid when it is not one or its size is out of range.</summary>
     public static ImageInfo Image(byte[] bytes)
     {
-        var type = SniffImage(bytes) ?? throw FileInvalid("The file is not a PNG, JPEG, WebP or GIF image.");
-        (int W, int H)? size;
-        try
-        {
-            var directories = ImageMetadataReader.ReadMetadata(new MemoryStream(bytes, writable: false));
-            size = type switch
-            {
-                "image/png" => Dimensions(directories.OfType<PngDirectory>().FirstOrDefault(d => d.Name == "PNG-IHDR"), PngDirectory.TagImageWidth, PngDirectory.TagImageHeight),
-                "image/jpeg" => Dimensions(directories.OfType<JpegDirectory>().FirstOrDefault(), JpegDirectory.TagImageWidth, JpegDirectory.TagImageHeight),
-                "image/gif" => Dimensions(directories.OfType<GifHeaderDirectory>().FirstOrDefault(), GifHeaderDirectory.TagImageWidth, GifHeaderDirectory.TagImageHeight),
-                _ => Dimensions(directories.OfType<WebPDirectory>().FirstOrDefault(), WebPDirectory.TagImageWidth, WebPDirectory.TagImageHeight),
-            };
-        }
-        catch (Exception e) when (e is ImageProcessingException or IOException or MetadataException or ArgumentException or IndexOutOfRangeException)
-        {
-            throw FileInvalid("The image could not be read: " + e.Message);
-        }
-        if (size is not var (w, h)) throw FileInvalid("The image's pixel size could not be read.");
+        var image = Picture(bytes);
+        var (w, h) = (image.Width, image.Height);
         if (w < LayoutRules.MinSide || h < LayoutRules.MinSide || w > LayoutRules.MaxSide || h > LayoutRules.MaxSide)
             throw FileInvalid($"A background is {LayoutRules.MinSide}-{LayoutRules.MaxSide} pixels on each side; this one is {w} x {h}.");
+        return image;
+    }
+
+    /// <summary>
+    /// Any image the app stores (backgrounds, images placed in a room): judged by what it decodes to, not its header.
+    /// SkiaSharp (MIT; Google's Skia codecs) first reads the size alone, the pixel budget is checked, and only then is
+    /// the image decoded, in rows or scaled down where the format allows, so truncated or undecodable data is refused
+    /// without ever holding the full picture.
+    /// </summary>
+    public static ImageInfo Picture(byte[] bytes)
+    {
+        var type = SniffImage(bytes) ?? throw FileInvalid("The file is not a PNG, JPEG, WebP or GIF image.");
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data) ?? throw FileInvalid("The image could not be read.");
+        var (w, h) = (codec.Info.Width, codec.Info.Height);
+        if (w <= 0 || h <= 0) throw FileInvalid("The image has no pixels.");
+        var frames = Math.Max(1, codec.FrameCount);
+        if ((long)w * h * frames > MaxDecodedPixels)
+            throw FileInvalid($"The image decodes to {(long)w * h * frames / 1_000_000.0:0.#} megapixels{(frames > 1 ? $" over {frames} frames" : "")}; at most {MaxDecodedPixels / 1_000_000} are allowed.");
+        var result = Decode(codec, w, h);
+        if (result is not SKCodecResult.Success)
+            throw FileInvalid(result == SKCodecResult.IncompleteInput ? "The image is cut short (truncated)." : $"The image could not be decoded ({result}).");
         return new ImageInfo(type, w, h);
     }
 
-    static (int, int)? Dimensions(MetadataExtractor.Directory? directory, int widthTag, int heightTag) =>
-        directory is not null && directory.TryGetInt32(widthTag, out var w) && directory.TryGetInt32(heightTag, out var h) ? (w, h) : null;
+    static SKCodecResult Decode(SKCodec codec, int w, int h)
+    {
+        // JPEG and WebP decode scaled down: every byte is still decoded, into a small picture.
+        var scaled = codec.GetScaledDimensions(Math.Min(1f, (float)Math.Sqrt(CheckBufferPixels / ((double)w * h))));
+        if ((long)scaled.Width * scaled.Height <= CheckBufferPixels)
+            return Into(codec, new SKImageInfo(scaled.Width, scaled.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul);
+        // PNG (not interlaced): one row at a time.
+        if (codec.StartScanlineDecode(info) == SKCodecResult.Success)
+        {
+            var row = Marshal.AllocHGlobal(info.RowBytes);
+            try
+            {
+                for (var y = 0; y < h; y++)
+                    if (codec.GetScanlines(row, 1, info.RowBytes) != 1) return SKCodecResult.IncompleteInput;
+                return SKCodecResult.Success;
+            }
+            finally { Marshal.FreeHGlobal(row); }
+        }
+        FullDecode.Wait();
+        try { return Into(codec, info); }
+        finally { FullDecode.Release(); }
+    }
+
+    static SKCodecResult Into(SKCodec codec, SKImageInfo info)
+    {
+        var pixels = Marshal.AllocHGlobal((IntPtr)info.BytesSize64);
+        try { return codec.GetPixels(info, pixels); }
+        finally { Marshal.FreeHGlobal(pixels); }
+    }
 
     static readonly int[] Mpeg1Layer3 = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0];
     static readonly int[] Mpeg2Layer3 = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0];

@@ -45,19 +45,19 @@ public static class RoomSettingsApi
         var rooms = api.MapGroup("/rooms/{id}").WithTags("Room settings");
         rooms.MapGet("/settings", GetSettings).Allow(Access.Member)
             .WithSummary("The room's layout (sound, scale, background, meeting rooms, entry position); 'entry' only for its admins. ETag.");
-        rooms.MapPut("/settings", PutSettings).Allow(Access.RoomAdmin)
+        rooms.MapPut("/settings", PutSettings).Allow(Access.RoomAdmin).WithBodyLimit(4 * 1024 * 1024)
             .WithSummary("Replaces entry, sound, scale and/or meetingRooms (a section left out stays). If-Match required.");
-        rooms.MapPut("/background", PutBackground).Allow(Access.RoomAdmin)
+        rooms.MapPut("/background", PutBackground).Allow(Access.RoomAdmin).WithBodyCappedByHandler()
             .WithSummary("The background image as the raw body (PNG, JPEG, WebP or GIF, told from the bytes; at most 10 MB). Its pixel size becomes the room size.");
         rooms.MapGet("/background", GetBackground).Allow(Access.Member)
             .WithSummary("The uploaded background image; 404 while the room uses the default background.");
-        rooms.MapPut("/meeting-rooms/{mid}/bgm", PutBgm).Allow(Access.RoomAdmin)
+        rooms.MapPut("/meeting-rooms/{mid}/bgm", PutBgm).Allow(Access.RoomAdmin).WithBodyCappedByHandler()
             .WithSummary("A meeting room's BGM as the raw body (MPEG audio, at most 10 MB).");
         rooms.MapGet("/meeting-rooms/{mid}/bgm", GetBgm).Allow(Access.Member)
             .WithSummary("A meeting room's uploaded BGM.");
         rooms.MapGet("/export", Export).Allow(Access.RoomAdmin)
             .WithSummary("The .zawa room file: format \"zawaroom.room\", version 1, entry by domain and the whole layout with its media.");
-        rooms.MapPost("/import", Import).Allow(Access.RoomAdmin)
+        rooms.MapPost("/import", Import).Allow(Access.RoomAdmin).WithBodyCappedByHandler()
             .WithSummary("Applies a .zawa file (raw body) to this room; a malformed, foreign, future or oversized file changes nothing.");
     }
 

@@ -28,13 +28,16 @@ public static class EntryRules
             (input.Attendees ?? []).Select(Emails.Normalize).Distinct().Order(StringComparer.Ordinal).ToList(),
             string.IsNullOrWhiteSpace(input.Recurrence) ? null : input.Recurrence.Trim().ToUpperInvariant(),
             exdates.Order().ToList());
-        error = CheckMoved(input, parsed, zone, out var moved);
+        var moved = new List<MovedOccurrence>();
+        error = Occurrences.CheckExpansion(parsed) ?? CheckMoved(input, parsed, zone, out moved);
         if (error is not null) return false;
         content = moved.Count == 0 ? parsed : parsed with { Moved = moved.OrderBy(m => m.Occurrence).ToList() };
         return true;
     }
 
     public const int MaxMoved = 500;
+    /// <summary>Years an entry may lie in: beyond them date arithmetic overflows and a series' expansion has too far to run.</summary>
+    public const int MinYear = 1970, MaxYear = 2999;
 
     /// <summary>Each moved occurrence names an occurrence of the rule (not an EXDATE), once, and a valid new time.</summary>
     static string? CheckMoved(EntryInput input, EntryContent content, TimeZoneInfo zone, out List<MovedOccurrence> moved)
@@ -45,6 +48,7 @@ public static class EntryRules
         if (content.AllDay) return "Occurrences of all-day entries cannot be moved; use exdates.";
         if (input.Moved.Count > MaxMoved) return $"At most {MaxMoved} moved occurrences.";
         var seen = new HashSet<DateTimeOffset>();
+        var checkedMoves = new List<(MovedInput Input, DateTimeOffset Occurrence, DateTimeOffset Start, DateTimeOffset End)>();
         foreach (var m in input.Moved)
         {
             if (m is null || !TryTime(m.Occurrence, false, zone, out var occurrence)) return $"moved occurrence '{m?.Occurrence}' is not a time with an offset.";
@@ -53,7 +57,13 @@ public static class EntryRules
             if (end <= start) return $"The moved occurrence {m.Occurrence} ends before it starts.";
             if (end - start > TimeSpan.FromDays(31)) return "An occurrence lasts at most 31 days.";
             if (!seen.Add(occurrence)) return $"The occurrence {m.Occurrence} is moved twice.";
-            if (!Occurrences.IsOccurrence(content, occurrence)) return $"{m.Occurrence} is not an occurrence of the recurrence.";
+            checkedMoves.Add((m, occurrence, start, end));
+        }
+        // One expansion for all of them: one per moved occurrence would multiply the work by their number.
+        var real = Occurrences.OccurrencesAmong(content, seen);
+        foreach (var (m, occurrence, start, end) in checkedMoves)
+        {
+            if (!real.Contains(occurrence)) return $"{m.Occurrence} is not an occurrence of the recurrence.";
             moved.Add(new MovedOccurrence(occurrence.ToOffset(content.Start.Offset), start, end));
         }
         return null;
@@ -69,16 +79,19 @@ public static class EntryRules
         if ((input.Description ?? "").Length > 10_000) return "description has at most 10000 characters.";
         var allDay = input.AllDay == true;
         if (!TryTime(input.Start, allDay, zone, out start)) return allDay ? "start is a date (2026-12-01)." : "start is an ISO 8601 time with an offset (2026-12-01T10:00:00+09:00).";
+        if (start.Year is < MinYear or > MaxYear) return $"An entry lies between the years {MinYear} and {MaxYear}.";
         if (string.IsNullOrWhiteSpace(input.End) && allDay) end = At(DateOnly.FromDateTime(start.DateTime).AddDays(1), zone);
         else if (!TryTime(input.End, allDay, zone, out end)) return allDay ? "end is a date (2026-12-02)." : "end is an ISO 8601 time with an offset.";
         // A one-day all-day entry may give the same date as start and end (inclusive, as people write it).
         if (allDay && end == start) end = At(DateOnly.FromDateTime(start.DateTime).AddDays(1), zone);
+        if (end.Year > MaxYear) return $"An entry lies between the years {MinYear} and {MaxYear}.";
         if (end <= start) return "end is after start.";
         if (end - start > TimeSpan.FromDays(31)) return "An entry lasts at most 31 days.";
+        if ((input.Attendees?.Count ?? 0) > 300) return "At most 300 attendees.";
         foreach (var a in input.Attendees ?? [])
             if (!Emails.IsValid(a?.Trim())) return $"attendee '{a}' is not an e-mail address.";
-        if ((input.Attendees?.Count ?? 0) > 300) return "At most 300 attendees.";
         if (Occurrences.Check(input.Recurrence) is { } bad) return bad;
+        if ((input.Exdates?.Count ?? 0) > Occurrences.MaxExDates) return $"At most {Occurrences.MaxExDates} exdates.";
         foreach (var x in input.Exdates ?? [])
         {
             if (!TryTime(x, allDay, zone, out var d)) return $"exdate '{x}' is not a time with an offset.";

@@ -52,7 +52,7 @@ public static class SchedulesApi
             await book.Delete(http.RequireSite().SiteId, http.Caller().Email, id, ct);
             return Results.NoContent();
         }).Allow(Access.Member);
-        schedules.MapPost("/import", Import).Allow(Access.Member).DisableAntiforgery();
+        schedules.MapPost("/import", Import).Allow(Access.Member).DisableAntiforgery().WithBodyLimit(MaxImportBytes);
     }
 
     static async Task<List<EntryView>> List(HttpContext http, string? from, string? to, ScheduleBook book, CancellationToken ct)
@@ -65,7 +65,7 @@ public static class SchedulesApi
         {
             var view = View(entry);
             var recurring = entry.Content.Recurrence is not null;
-            foreach (var o in Occurrences.Between(entry.Content, start, end))
+            foreach (var o in Occurrences.Between(entry.Content, start, end, ct: ct))
                 views.Add(recurring
                     ? view with
                     {

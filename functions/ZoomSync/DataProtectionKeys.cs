@@ -55,6 +55,39 @@ public sealed class BlobXmlRepository(IBlobStore blobs) : IXmlRepository
 }
 
 /// <summary>
+/// The key ring as files of one folder (the data directory's "keys"), readable by the app's user only: the folder
+/// 0700 and every key file 0600 on Unix, created so from the first byte (written to a temporary file made with
+/// those permissions, then renamed), and tightened at start when an older run left them open.
+/// </summary>
+public sealed class OwnerOnlyFolderXmlRepository : IXmlRepository
+{
+    public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    readonly DirectoryInfo _folder;
+
+    public OwnerOnlyFolderXmlRepository(string folder)
+    {
+        _folder = OperatingSystem.IsWindows() ? Directory.CreateDirectory(folder) : Directory.CreateDirectory(folder, FolderMode);
+        if (OperatingSystem.IsWindows()) return;
+        File.SetUnixFileMode(_folder.FullName, FolderMode);
+        foreach (var file in _folder.EnumerateFiles()) File.SetUnixFileMode(file.FullName, FileMode);
+    }
+
+    public IReadOnlyCollection<XElement> GetAllElements() =>
+        _folder.EnumerateFiles("*.xml").Select(f => { using var s = f.OpenRead(); return XElement.Load(s); }).ToList();
+
+    public void StoreElement(XElement element, string friendlyName)
+    {
+        var name = string.Concat((friendlyName.Length > 0 ? friendlyName : Guid.NewGuid().ToString()).Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_'));
+        var temporary = Path.Combine(_folder.FullName, $"{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = FileMode;
+        using (var stream = new FileStream(temporary, options)) element.Save(stream, SaveOptions.DisableFormatting);
+        File.Move(temporary, Path.Combine(_folder.FullName, name + ".xml"), overwrite: false);
+    }
+}
+
+/// <summary>
 /// Key Vault's wrapKey/unwrapKey (REST API 7.4, RSA-OAEP-256) with a token for https://vault.azure.net: the key
 /// never leaves the vault. (Azure.Security.KeyVault.Keys and Azure.Extensions.AspNetCore.DataProtection.Keys are not
 /// available to this build, so this is the same protocol spoken directly.)

@@ -129,7 +129,9 @@ public static class DesiredMeetings
         if (c.ExDates.Count == 0 && moved.Count == 0) return null;
         var bare = c with { ExDates = [], Moved = null };
         var changes = new List<OccurrenceChange>();
-        foreach (var x in c.ExDates.Where(x => x >= window.From && Occurrences.IsOccurrence(bare, x)))
+        // One bounded expansion for all of them, not one per EXDATE.
+        var real = Occurrences.OccurrencesAmong(bare, c.ExDates.Where(x => x >= window.From).ToList());
+        foreach (var x in c.ExDates.Where(x => x >= window.From && real.Contains(x)))
             changes.Add(new OccurrenceChange(OccurrenceChange.IdOf(x), null, 0));
         foreach (var m in moved.Where(m => m.Occurrence >= window.From && !c.ExDates.Contains(m.Occurrence)))
             changes.Add(new OccurrenceChange(OccurrenceChange.IdOf(m.Occurrence), TimeZoneInfo.ConvertTime(m.Start, settings.TimeZone), Minutes(m.End - m.Start)));

@@ -48,8 +48,7 @@ public static class ZoomSyncServices
             o.XmlRepository = store switch
             {
                 "Blobs" => new BlobXmlRepository(sp.GetRequiredService<Blobs.IBlobStore>()),
-                "Folder" => new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(Hosting.ZawaroomHost.DataDirectory(configuration), "keys")),
-                    sp.GetRequiredService<ILoggerFactory>()),
+                "Folder" => new OwnerOnlyFolderXmlRepository(Path.Combine(Hosting.ZawaroomHost.DataDirectory(configuration), "keys")),
                 _ => throw new InvalidOperationException($"Zawaroom:DataProtection:KeyStore is '{store}'; known values: Blobs, Folder."),
             };
             if (!string.IsNullOrWhiteSpace(keys.KeyVaultKeyId))

@@ -18,14 +18,23 @@ public static class ZoomWebhookSignature
     /// <summary>Null when the request is Zoom's and fresh, else why it is refused.</summary>
     public static string? Check(string secretToken, string? timestamp, string? signature, string body, DateTimeOffset now)
     {
-        if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature)) return "The signature headers are missing.";
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var value)) return "The timestamp is not a number.";
-        // Zoom sends seconds; milliseconds are accepted too so that a change of unit does not lock us out.
-        var at = value > 100_000_000_000 ? DateTimeOffset.FromUnixTimeMilliseconds(value) : DateTimeOffset.FromUnixTimeSeconds(value);
-        if ((now - at).Duration() > MaxAge) return "The timestamp is more than 5 minutes away from now.";
+        if (CheckHeaders(timestamp, signature, now) is { } refused) return refused;
         var expected = Encoding.ASCII.GetBytes(Signature(secretToken, timestamp, body));
         var given = Encoding.ASCII.GetBytes(signature);
         return CryptographicOperations.FixedTimeEquals(expected, given) ? null : "The signature does not match.";
+    }
+
+    /// <summary>The checks that need no body and no secret: both headers there, the timestamp a sane number close to now.</summary>
+    public static string? CheckHeaders(string? timestamp, string? signature, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature)) return "The signature headers are missing.";
+        if (signature.Length > 100) return "The signature is not a v0 HMAC.";
+        // At most 13 digits: seconds or milliseconds of this era; anything longer is no time at all (and would overflow).
+        if (timestamp.Length > 13 || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            return "The timestamp is not a Unix time.";
+        // Zoom sends seconds; milliseconds are accepted too so that a change of unit does not lock us out.
+        var at = value > 100_000_000_000 ? DateTimeOffset.FromUnixTimeMilliseconds(value) : DateTimeOffset.FromUnixTimeSeconds(value);
+        return (now - at).Duration() > MaxAge ? "The timestamp is more than 5 minutes away from now." : null;
     }
 
     static string Hex(string key, string message) =>

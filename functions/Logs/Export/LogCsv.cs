@@ -6,7 +6,7 @@ namespace Zawaroom.Logs.Export;
 /// <summary>
 /// G2: the usage log as CSV that Excel opens correctly. UTF-8 with a BOM, RFC 4180 quoting (CRLF
 /// records, quotes doubled, fields with commas, quotes or line breaks quoted), and text cells that
-/// start like a formula (= + - @, tab, CR) prefixed with <c>'</c> so a spreadsheet shows them as text.
+/// start like a formula (= + - @, their full-width ＝ ＋ － ＠, tab, CR) prefixed with <c>'</c> so a spreadsheet shows them as text.
 /// Columns: the G1 fields, then one <c>details</c> column (see <see cref="DetailsText"/>).
 /// Written as the events stream past: memory does not grow with the number of rows.
 /// </summary>
@@ -42,13 +42,13 @@ public static class LogCsv
             {
                 csv.WriteField(UsageTime.Utc(e.EventDateTime));
                 csv.WriteField(e.EventDateTimeJst);
-                csv.WriteField(e.EventType);
-                csv.WriteField(e.Email);
-                csv.WriteField(e.Name);
-                csv.WriteField(e.Space);
-                csv.WriteField(e.Room);
-                csv.WriteField(e.SubroomName);
-                csv.WriteField(DetailsText.Format(e.Details));
+                csv.WriteField(Text(e.EventType));
+                csv.WriteField(Text(e.Email));
+                csv.WriteField(Text(e.Name));
+                csv.WriteField(Text(e.Space));
+                csv.WriteField(Text(e.Room));
+                csv.WriteField(Text(e.SubroomName));
+                csv.WriteField(Text(DetailsText.Format(e.Details)));
                 await csv.EndRecordAsync(ct);
                 rows++;
             }
@@ -57,6 +57,16 @@ public static class LogCsv
         await csv.FlushAsync(ct);
         return rows;
     }
+
+    /// <summary>Full-width formula signs, which a Japanese Excel also reads as the start of a formula.</summary>
+    static readonly char[] WideFormulaSigns = ['＝', '＋', '－', '＠'];
+
+    /// <summary>
+    /// A text cell as written: the writer escapes the ASCII formula signs itself; a cell starting with a full-width one
+    /// gets the same leading <c>'</c>.
+    /// </summary>
+    public static string? Text(string? value) =>
+        value is { Length: > 0 } && Array.IndexOf(WideFormulaSigns, value[0]) >= 0 ? "'" + value : value;
 }
 
 /// <summary>

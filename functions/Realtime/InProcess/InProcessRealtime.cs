@@ -44,14 +44,15 @@ public static class InProcessRealtime
         app.Use(async (http, next) =>
         {
             if (!http.Request.Path.StartsWithSegments(LiveApi.HubPath)) { await next(http); return; }
-            var ticket = await http.RequestServices.GetRequiredService<LiveTokens>().Validate(CallerResolver.BearerToken(http));
+            var ticket = await http.RequestServices.GetRequiredService<LiveTokens>().Validate(CallerResolver.HubToken(http));
             if (ticket is null || http.Site()?.SiteId != ticket.SiteId)
             {
                 await ProblemHandling.Write(http, Problems.Unauthenticated("Enter the room first: POST /api/rooms/{id}/enter gives the access token."));
                 return;
             }
-            // A member deleted since the ticket was issued is no longer let in.
-            if (await http.RequestServices.GetRequiredService<Members.MemberDirectory>().Find(ticket.SiteId, ticket.Email, http.RequestAborted) is null)
+            // A member deleted since the ticket was issued is no longer let in, nor one deleted and added again since.
+            var member = await http.RequestServices.GetRequiredService<Members.MemberDirectory>().Find(ticket.SiteId, ticket.Email, http.RequestAborted);
+            if (member is null || SignedTokens.IssuedBefore(CallerResolver.HubToken(http)!, member.CreatedAt))
             {
                 await ProblemHandling.Write(http, Problems.Unauthenticated("You are no longer a member of this site."));
                 return;

@@ -1,3 +1,5 @@
+// The page's CSP has no 'unsafe-eval': PixiJS then needs its eval-free shader and uniform code.
+import 'pixi.js/unsafe-eval';
 import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, Texture } from 'pixi.js';
 import { entryScale, initials, maximumScale, minimumScale, statusColor, type Board, type MeetingRoom, type PlacedImage, type Rect, type RoomSettings } from './model';
 

@@ -17,6 +17,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
     if (value === undefined || value === null || value === false) continue;
     if (name === 'class') element.className = String(value);
     else if (name === 'dataset') Object.assign(element.dataset, value);
+    // Through CSSOM, not the style attribute: the page's CSP (style-src 'self') blocks inline style attributes.
+    else if (name === 'style') element.style.cssText = String(value);
     else if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value as EventListener);
     else if (name === 'value' && 'value' in element) (element as HTMLInputElement).value = String(value);
     else if (name === 'checked' && element instanceof HTMLInputElement) element.checked = Boolean(value);

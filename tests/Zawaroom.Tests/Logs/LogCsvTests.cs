@@ -68,6 +68,10 @@ public sealed class LogCsvTests
     [InlineData("-2+3")]
     [InlineData("@SUM(A1:A2)")]
     [InlineData("\t=1")]
+    [InlineData("＝HYPERLINK(\"http://evil.example\")")]
+    [InlineData("＋1+2")]
+    [InlineData("－2+3")]
+    [InlineData("＠SUM(A1:A2)")]
     public async Task A_cell_that_starts_like_a_formula_is_written_as_text(string name)
     {
         var csv = await Csv(Event("a", name, new Dictionary<string, string>()));

@@ -143,3 +143,46 @@ public sealed class DataProtectionKeysTests(KeyVaultStandIn vault) : IClassFixtu
         }
     }
 }
+
+/// <summary>Probe finding: the embedded key ring (it encrypts the Zoom secrets) and the token signing keys were readable by every local user.</summary>
+public sealed class KeyFilePermissionsTests
+{
+    [Fact]
+    public async Task The_embedded_key_ring_and_signing_keys_are_readable_by_the_apps_user_only()
+    {
+        if (OperatingSystem.IsWindows()) return; // ACLs there, not modes
+        await using var app = new TestApp();
+        await app.InitializeAsync();
+        var site = await app.CreateSite("dp_perm");
+        var admin = await site.Admin();
+        // Saving a Zoom secret makes the key ring.
+        await Http.Ensure(await admin.PutAsJsonAsync(site.Api("admin/zoom"), new { webhookSecretToken = "whsec-perm" }));
+
+        var keys = Path.Combine(app.DataDirectory, "keys");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+        var files = Directory.GetFiles(keys);
+        Assert.NotEmpty(files);
+        Assert.All(files, f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(app.DataDirectory, "local-login.key")));
+    }
+
+    [Fact]
+    public void A_key_ring_folder_left_open_by_an_older_run_is_tightened_at_start()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var folder = Path.Combine(Path.GetTempPath(), "zawaroom-tests", Guid.NewGuid().ToString("N"), "keys");
+        Directory.CreateDirectory(folder);
+        var old = Path.Combine(folder, "key-1.xml");
+        File.WriteAllText(old, "<key/>");
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(old, (UnixFileMode)0b110_100_100);
+
+        var repository = new Zawaroom.ZoomSync.OwnerOnlyFolderXmlRepository(folder);
+        repository.StoreElement(new System.Xml.Linq.XElement("key"), "key-2");
+
+        Assert.Equal(Zawaroom.ZoomSync.OwnerOnlyFolderXmlRepository.FolderMode, File.GetUnixFileMode(folder));
+        Assert.All(Directory.GetFiles(folder), f => Assert.Equal(Zawaroom.ZoomSync.OwnerOnlyFolderXmlRepository.FileMode, File.GetUnixFileMode(f)));
+        Assert.Equal(2, repository.GetAllElements().Count);
+        Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+    }
+}
