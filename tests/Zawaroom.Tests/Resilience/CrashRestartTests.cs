@@ -28,9 +28,9 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
     const string Sub = "crashy";
     const string AdminEmail = "admin@crashy.example";
-    const int MaxUsers = 60;
-    const int Rounds = 6;
-    const int Events = 100_000;
+    const int MaxUsers = 50;
+    const int Rounds = 4;
+    const int Events = 40_000;
     const int EntriesPerHost = 2;
     const int AddsPerRound = 15;
     static readonly string[] Hosts = ["h1@crashy.example", "h2@crashy.example", "h3@crashy.example"];
@@ -38,7 +38,10 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
     static readonly DateTimeOffset EventsTo = DateTimeOffset.Parse("2026-07-01T00:00:00Z");
 
     readonly string _data = Path.Combine(Path.GetTempPath(), "zawaroom-crash", Guid.NewGuid().ToString("N"));
+    readonly System.Diagnostics.Stopwatch _since = System.Diagnostics.Stopwatch.StartNew();
     ZoomStandIn _zoom = null!;
+
+    void Log(string line) => output.WriteLine($"[{_since.Elapsed.TotalSeconds,5:0.0} s] {line}");
     AppProcess? _app;
 
     public async Task InitializeAsync() => _zoom = await ZoomStandIn.Start();
@@ -71,7 +74,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var started = DateTime.UtcNow;
         _app = await AppProcess.Start(Settings());
-        output.WriteLine($"  app up in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
+        Log($"  app up in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
         return _app;
     }
 
@@ -92,18 +95,20 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
         var entries = await ArrangeZoom(app, admin);
         await Kill();
         SeedEvents(siteId);
+        Log("arranged");
 
         var acknowledged = new ConcurrentBag<string>();
         var exports = new ConcurrentBag<string>();
         var seed = Environment.TickCount;
         var random = new Random(seed);
-        output.WriteLine($"kill points from seed {seed}");
+        Log($"kill points from seed {seed}");
         for (var round = 1; round <= Rounds; round++)
         {
             app = await Start();
             admin = await Login(app, AdminEmail);
             // New entries each round, so that every sync round has meetings to create when it is killed.
             entries.AddRange(await AddEntries(app, round));
+            var roundClock = System.Diagnostics.Stopwatch.StartNew();
             var image = RealPng.Noise(900, 800, seed: round);
             // Odd rounds: killed at a random moment. Even rounds: killed the instant the upload's new blob lands
             // (a few milliseconds later at most), between the blob and the settings that name it.
@@ -146,14 +151,18 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
             }
             await Kill();
             var outcomes = await Task.WhenAll(operations);
-            output.WriteLine($"round {round}: killed {when}: " + string.Join(", ", outcomes.GroupBy(o => o).Select(g => g.Count() > 1 ? $"{g.Key} x{g.Count()}" : g.Key)));
+            Log($"round {round}: killed {when} ({roundClock.Elapsed.TotalSeconds:0.0} s): " + string.Join(", ", outcomes.GroupBy(o => o).Select(g => g.Count() > 1 ? $"{g.Key} x{g.Count()}" : g.Key)));
         }
 
         app = await Start();
         admin = await Login(app, AdminEmail);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await ExportsFinish(admin, exports.ToList());
+        Log($"  ({clock.Elapsed.TotalSeconds:0.0} s)");
         await SyncEndsWithOneMeetingPerEntry(admin, entries);
+        Log($"  ({clock.Elapsed.TotalSeconds:0.0} s)");
         await MembersAreWithinTheLimitAndAcknowledgedOnesExist(admin, acknowledged.ToHashSet());
+        Log($"  ({clock.Elapsed.TotalSeconds:0.0} s)");
         await RoomMediaServes(admin, roomA, roomB);
         await Kill();
 
@@ -336,7 +345,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(Events + 1, lines.Length);
             Assert.Contains("こんにちは " + (Events - 1), lines[^1]);
         }
-        output.WriteLine($"{ids.Count} exports done");
+        Log($"{ids.Count} exports done");
     }
 
     /// <summary>Sync runs again once the killed run's lease lapses; Zoom then holds exactly one meeting per entry, and one more run changes nothing.</summary>
@@ -367,6 +376,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
         var again = await Support.Http.Ensure<JsonElement>(await admin.PostAsync(Api("admin/zoom/sync"), null));
         Assert.Equal(0, again.GetProperty("created").GetInt32());
         Assert.Equal(entries.Count, _zoom.Meetings().Count);
+        Log($"{entries.Count} entries, one meeting each");
     }
 
     /// <summary>
@@ -391,7 +401,7 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
         page = await Members(admin);
         Assert.Equal(MaxUsers, page.GetProperty("total").GetInt32());
         Assert.Equal(MaxUsers, page.GetProperty("registered").GetInt32());
-        output.WriteLine($"{acknowledged.Count} adds acknowledged before kills; {emails.Count} members after the restart");
+        Log($"{acknowledged.Count} adds acknowledged before kills; {emails.Count} members after the restart");
     }
 
     static async Task<JsonElement> Members(HttpClient admin) =>
@@ -460,6 +470,6 @@ public sealed class CrashRestartTests(ITestOutputHelper output) : IAsyncLifetime
                 : !named.Contains(f))
             .Order(StringComparer.Ordinal).ToList();
         Assert.True(strays.Count == 0, "files in the blob folder no document names:\n" + string.Join("\n", strays));
-        output.WriteLine($"{documents} documents parse; {named.Count} named blobs exist; the blob folder holds nothing else");
+        Log($"{documents} documents parse; {named.Count} named blobs exist; the blob folder holds nothing else");
     }
 }
