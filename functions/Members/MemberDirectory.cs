@@ -55,7 +55,14 @@ public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock, IE
                 r.Adding?.Where(m => m.Email != id).ToList()), ct);
             throw;
         }
-        await ChangeRoster(site.Id, r => r with { Adding = r.Adding?.Where(m => m.Email != id).ToList() }, ct);
+        try
+        {
+            await ChangeRoster(site.Id, r => r with { Adding = r.Adding?.Where(m => m.Email != id).ToList() }, ct);
+        }
+        catch (ConcurrencyException)
+        {
+            // The member is added; a reservation left behind is only tidied by the next start (an idempotent no-op there).
+        }
         return member;
     }
 
