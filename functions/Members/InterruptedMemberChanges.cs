@@ -8,10 +8,13 @@ public sealed class InterruptedMemberChanges(SiteDirectory sites, MemberDirector
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        await foreach (var site in sites.All(stoppingToken))
+        // The site ids are read to the end first: writing while SQLite's shared cache still has the list open fails as "table is locked".
+        var ids = new List<string>();
+        await foreach (var site in sites.All(stoppingToken)) ids.Add(site.Value.Id);
+        foreach (var id in ids)
         {
-            try { await members.FinishInterruptedChanges(site.Value.Id, stoppingToken); }
-            catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "Could not finish the member changes of site {Site}", site.Value.Id); }
+            try { await members.FinishInterruptedChanges(id, stoppingToken); }
+            catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "Could not finish the member changes of site {Site}", id); }
         }
     }
 }
