@@ -167,6 +167,7 @@ public static class ZawaroomHost
     {
         services.AddSingleton<SiteDirectory>();
         services.AddSingleton<MemberDirectory>();
+        services.AddHostedService<InterruptedMemberChanges>();
         services.AddSingleton<RoomDirectory>();
         services.AddSingleton<IRoomAdminCheck>(sp => sp.GetRequiredService<RoomDirectory>());
         services.AddSingleton<DemoSeeder>();

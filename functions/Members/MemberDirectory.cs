@@ -17,7 +17,9 @@ public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock, IE
     const string RosterKind = "roster";
     const string RosterId = "members";
 
-    public sealed record Roster(IReadOnlyList<string> Emails, IReadOnlyList<string> SiteAdmins);
+    /// <param name="Adding">Members whose add reserved their place here but whose member document may not be written
+    /// yet: if the process dies in between, <see cref="FinishInterruptedChanges"/> writes it from this.</param>
+    public sealed record Roster(IReadOnlyList<string> Emails, IReadOnlyList<string> SiteAdmins, IReadOnlyList<Member>? Adding = null);
 
     public async Task<Member?> Find(string siteId, string email, CancellationToken ct) =>
         (await store.Get<Member>(siteId, Kind, Emails.Normalize(email), ct))?.Value;
@@ -41,7 +43,8 @@ public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock, IE
             if (roster.Emails.Count >= site.MaxUsersCount)
                 throw Problems.Of(409, "max-users-reached", "Member limit reached",
                     $"This site allows {site.MaxUsersCount} members and has {roster.Emails.Count}.");
-            return new Roster([.. roster.Emails, id], role == Roles.SiteAdmin ? [.. roster.SiteAdmins, id] : roster.SiteAdmins);
+            return new Roster([.. roster.Emails, id], role == Roles.SiteAdmin ? [.. roster.SiteAdmins, id] : roster.SiteAdmins,
+                [.. roster.Adding ?? [], member]);
         }, ct);
         try
         {
@@ -49,10 +52,47 @@ public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock, IE
         }
         catch
         {
-            await ChangeRoster(site.Id, r => new Roster(r.Emails.Where(e => e != id).ToList(), r.SiteAdmins.Where(e => e != id).ToList()), ct);
+            await ChangeRoster(site.Id, r => new Roster(r.Emails.Where(e => e != id).ToList(), r.SiteAdmins.Where(e => e != id).ToList(),
+                r.Adding?.Where(m => m.Email != id).ToList()), ct);
             throw;
         }
+        try
+        {
+            await ChangeRoster(site.Id, r => r with { Adding = r.Adding?.Where(m => m.Email != id).ToList() }, ct);
+        }
+        catch (ConcurrencyException)
+        {
+            // The member is added; a reservation left behind is only tidied by the next start (an idempotent no-op there).
+        }
         return member;
+    }
+
+    /// <summary>
+    /// Finishes what a process killed mid-change left (two documents, roster and member, are not written at once): an add
+    /// whose place is reserved gets its member document, a delete that left member documents removes them.
+    /// Run at start; an add or delete in progress elsewhere meanwhile ends the same way, so running it alongside is harmless.
+    /// </summary>
+    public async Task FinishInterruptedChanges(string siteId, CancellationToken ct)
+    {
+        var roster = await store.Get<Roster>(siteId, RosterKind, RosterId, ct);
+        if (roster is null) return;
+        foreach (var member in roster.Value.Adding ?? [])
+        {
+            if (!roster.Value.Emails.Contains(member.Email)) continue;
+            try { await store.Create(siteId, Kind, member.Email, member, ct); }
+            catch (DocumentExistsException) { }
+        }
+        if (roster.Value.Adding is { Count: > 0 } adding)
+            await ChangeRoster(siteId, r => r with { Adding = r.Adding?.Where(m => !adding.Any(a => a.Email == m.Email)).ToList() }, ct);
+        // A member document is written only once the roster names it, so one the roster does not name is a delete cut
+        // short. The documents are read before the roster: an add running meanwhile has named its member by then.
+        var documents = new List<string>();
+        await foreach (var member in store.List<Member>(siteId, Kind, ct)) documents.Add(member.Id);
+        var known = (await GetRoster(siteId, ct)).Emails.ToHashSet(StringComparer.Ordinal);
+        var deleted = documents.Where(id => !known.Contains(id)).ToList();
+        foreach (var id in deleted) await store.Delete(siteId, Kind, id, null, ct);
+        if (deleted.Count > 0)
+            foreach (var hook in lifecycle ?? []) await hook.Deleted(siteId, deleted, ct);
     }
 
     /// <summary>Deletes the given members, all or none: unknown e-mails and removing the last site admin are refused.</summary>
@@ -64,7 +104,7 @@ public sealed class MemberDirectory(IDocumentStore store, TimeProvider clock, IE
             RequireKnown(roster, ids);
             var admins = roster.SiteAdmins.Except(ids).ToList();
             if (admins.Count == 0) throw LastSiteAdmin();
-            return new Roster(roster.Emails.Except(ids).ToList(), admins);
+            return new Roster(roster.Emails.Except(ids).ToList(), admins, roster.Adding?.Where(m => !ids.Contains(m.Email)).ToList());
         }, ct);
         foreach (var id in ids) await store.Delete(siteId, Kind, id, null, ct);
         foreach (var hook in lifecycle ?? []) await hook.Deleted(siteId, ids, ct);

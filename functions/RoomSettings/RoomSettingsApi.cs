@@ -193,26 +193,28 @@ public static class RoomSettingsApi
     }
 
     /// <summary>
-    /// Writes the new blobs, then the settings (with the request's If-Match when it sent one, else
-    /// retried against concurrent writers), then removes the blobs no longer named. A failure
-    /// removes the new blobs again, so nothing changes.
+    /// Notes the write, writes the new blobs, then the settings (with the request's If-Match when it sent
+    /// one, else retried against concurrent writers), then removes the blobs no longer named. A failure
+    /// removes the new blobs again, so nothing changes; a crash is finished by the next start from the note.
     /// </summary>
     static async Task<Stored<RoomSettingsDocument>> WriteWithBlobs(HttpContext http, string siteId, string roomId, RoomSettingsStore settings,
         IBlobStore blobs, IReadOnlyList<NewBlob> newBlobs, Func<RoomSettingsDocument, RoomSettingsDocument> change, CancellationToken ct)
     {
         var ifMatch = IfMatch(http);
+        var note = await settings.BeginMediaWrite(siteId, roomId, newBlobs.Select(b => b.Name).ToList(), ct);
+        Stored<RoomSettingsDocument>? saved = null;
+        RoomSettingsDocument? before = null;
         try
         {
             foreach (var b in newBlobs) await blobs.Put(b.Name, new MemoryStream(b.Bytes, writable: false), b.ContentType, ct);
-            for (var attempt = 0; ; attempt++)
+            for (var attempt = 0; saved is null; attempt++)
             {
                 var current = await settings.Get(siteId, roomId, ct);
                 if (ifMatch is not null && ifMatch != current.ETag) throw Problems.Conflict();
                 try
                 {
-                    var saved = await settings.Replace(siteId, roomId, current.Value, change(current.Value), current.ETag, ct);
-                    http.Response.Headers.ETag = saved.ETag;
-                    return saved;
+                    saved = await settings.Write(siteId, roomId, change(current.Value), current.ETag, ct);
+                    before = current.Value;
                 }
                 catch (ConcurrencyException) when (ifMatch is null && attempt < 5)
                 {
@@ -221,9 +223,16 @@ public static class RoomSettingsApi
         }
         catch
         {
+            // Not saved: the new blobs go again and nothing changed. (Once saved, they are named and must stay.)
             foreach (var b in newBlobs) await blobs.Delete(b.Name, CancellationToken.None);
+            await settings.EndMediaWrite(note, CancellationToken.None);
             throw;
         }
+        http.Response.Headers.ETag = saved.ETag;
+        // Saved, whatever happens to the request from here: the replaced blobs are removed even if the caller has gone.
+        await settings.DeleteUnused(before!, saved.Value, CancellationToken.None);
+        await settings.EndMediaWrite(note, CancellationToken.None);
+        return saved;
     }
 
     /// <summary>413 "too-large" when the room's media with this upload (minus the one it replaces) would not fit one .zawa file.</summary>

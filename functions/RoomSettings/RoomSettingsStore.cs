@@ -9,9 +9,12 @@ namespace Zawaroom.RoomSettings;
 /// created (<see cref="IRoomLifecycle"/>), removed when it is purged. Blobs live under the room's
 /// <see cref="RoomDirectory.BlobPrefix"/>, so a purge removes them with the room.
 /// </summary>
-public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, IEnumerable<Live.IEntryPermissionWatcher> watchers) : IRoomLifecycle
+public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, TimeProvider clock, IEnumerable<Live.IEntryPermissionWatcher> watchers) : IRoomLifecycle
 {
     public const string Kind = "roomSettings";
+    /// <summary>Platform-wide notes of media writes in progress (<see cref="BeginMediaWrite"/>).</summary>
+    public const string UnfinishedWriteKind = "room-media-write";
+    static readonly string[] MediaFolders = ["background", "bgm"];
 
     /// <summary>The room's settings with their ETag; a room made before this feature gets its defaults now.</summary>
     public async Task<Stored<RoomSettingsDocument>> Get(string siteId, string roomId, CancellationToken ct)
@@ -38,18 +41,67 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, IE
     /// <summary>Writes when <paramref name="ifMatch"/> still matches (else 412 "conflict"), then removes the blobs no longer used.</summary>
     public async Task<Stored<RoomSettingsDocument>> Replace(string siteId, string roomId, RoomSettingsDocument before, RoomSettingsDocument next, string ifMatch, CancellationToken ct)
     {
-        var saved = await store.Replace(siteId, Kind, roomId, next, ifMatch, ct);
+        var saved = await Write(siteId, roomId, next, ifMatch, ct);
         await DeleteUnused(before, next, ct);
         // R3 holds for the whole stay: whoever the new entry permission leaves out is taken out of the room now.
         foreach (var watcher in watchers) await watcher.EntryChanged(siteId, roomId, ct);
         return saved;
     }
 
+    /// <summary>Writes when <paramref name="ifMatch"/> still matches (else <see cref="ConcurrencyException"/>); the blobs are the caller's business.</summary>
+    public Task<Stored<RoomSettingsDocument>> Write(string siteId, string roomId, RoomSettingsDocument next, string ifMatch, CancellationToken ct) =>
+        store.Replace(siteId, Kind, roomId, next, ifMatch, ct);
+
     /// <summary>Blobs the old settings named and the new ones do not.</summary>
     public async Task DeleteUnused(RoomSettingsDocument before, RoomSettingsDocument after, CancellationToken ct)
     {
         var kept = BlobsOf(after).ToHashSet(StringComparer.Ordinal);
         foreach (var blob in BlobsOf(before).Where(b => !kept.Contains(b))) await blobs.Delete(blob, ct);
+    }
+
+    /// <summary>
+    /// Notes, before any blob is written, which blobs a media write (upload, import) is about to add. The write's
+    /// blobs and its settings document are two stores, so a process killed between them would leave blobs nobody
+    /// names (the new ones before the settings were saved, the replaced ones after): the note is how the next
+    /// start finds and removes them (<see cref="FinishUnfinishedWrites"/>). <see cref="EndMediaWrite"/> drops it.
+    /// </summary>
+    public async Task<string> BeginMediaWrite(string siteId, string roomId, IReadOnlyList<string> newBlobs, CancellationToken ct)
+    {
+        var id = $"{siteId}:{roomId}:{Guid.NewGuid():N}";
+        await store.Create(Partitions.Platform, UnfinishedWriteKind, id, new UnfinishedMediaWrite(siteId, roomId, newBlobs, clock.GetUtcNow()), ct);
+        return id;
+    }
+
+    public Task EndMediaWrite(string noteId, CancellationToken ct) => store.Delete(Partitions.Platform, UnfinishedWriteKind, noteId, null, ct);
+
+    /// <summary>
+    /// For each media write noted at least <paramref name="grace"/> ago and never ended (its process died): removes
+    /// its new blobs the room's settings do not name, and any other blob in the room's media folders nobody names
+    /// (what it replaced), keeping the blobs of writes still in progress. Returns how many writes it finished.
+    /// </summary>
+    public async Task<int> FinishUnfinishedWrites(TimeSpan grace, CancellationToken ct)
+    {
+        var notes = new List<Stored<UnfinishedMediaWrite>>();
+        await foreach (var note in store.List<UnfinishedMediaWrite>(Partitions.Platform, UnfinishedWriteKind, ct)) notes.Add(note);
+        var cutoff = clock.GetUtcNow() - grace;
+        var inProgress = notes.Where(n => n.Value.StartedAt > cutoff).SelectMany(n => n.Value.Blobs).ToHashSet(StringComparer.Ordinal);
+        var finished = 0;
+        foreach (var (id, note, _) in notes.Where(n => n.Value.StartedAt <= cutoff))
+        {
+            var settings = await store.Get<RoomSettingsDocument>(note.SiteId, Kind, note.RoomId, ct);
+            var named = settings is null ? [] : BlobsOf(settings.Value).ToHashSet(StringComparer.Ordinal);
+            foreach (var blob in note.Blobs.Where(b => !named.Contains(b))) await blobs.Delete(blob, ct);
+            foreach (var folder in MediaFolders)
+            {
+                var unnamed = new List<string>();
+                await foreach (var blob in blobs.List($"{RoomDirectory.BlobPrefix(note.SiteId, note.RoomId)}{folder}/", ct))
+                    if (!named.Contains(blob) && !inProgress.Contains(blob)) unnamed.Add(blob);
+                foreach (var blob in unnamed) await blobs.Delete(blob, ct);
+            }
+            await store.Delete(Partitions.Platform, UnfinishedWriteKind, id, null, ct);
+            finished++;
+        }
+        return finished;
     }
 
     public static IEnumerable<string> BlobsOf(RoomSettingsDocument settings)
@@ -96,3 +148,6 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, IE
     public async Task Purged(string siteId, string roomId, CancellationToken ct) =>
         await store.Delete(siteId, Kind, roomId, null, ct);
 }
+
+/// <summary>A media write in progress: the room and the blobs it is adding (<see cref="RoomSettingsStore.BeginMediaWrite"/>).</summary>
+public sealed record UnfinishedMediaWrite(string SiteId, string RoomId, IReadOnlyList<string> Blobs, DateTimeOffset StartedAt);

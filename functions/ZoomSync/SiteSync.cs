@@ -28,7 +28,7 @@ public sealed record SiteRunResult(string Outcome, int Created = 0, int Updated 
 /// dies after Zoom answered is healed by the next run finding the meeting, never by creating a second one.
 /// </summary>
 public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettingsStore settingsStore, ZoomClient zoom,
-    IZoomSyncFaults faults, TimeProvider clock, ILogger<SiteSync> logger)
+    IZoomSyncFaults faults, TimeProvider clock, ILogger<SiteSync> logger, Microsoft.Extensions.Options.IOptions<ZoomOptions>? options = null)
 {
     public const string LinkKind = "zoomlink";
     public const string LeaseKind = "zoomlease";
@@ -37,7 +37,8 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
     public const string StatusKind = "zoomstatus";
     public const int DailyBudget = 100;
     public const int MaxAudit = 5_000;
-    static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(2);
+    // How long a run's lease holds unrenewed: a killed run blocks the site's sync this long (Zawaroom:Zoom:LeaseTime).
+    TimeSpan LeaseTime { get; } = options?.Value.LeaseTime ?? ZoomOptions.DefaultLeaseTime;
 
     public sealed record Lease(string Holder, DateTimeOffset ExpiresAt);
 
@@ -97,7 +98,7 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
         readonly Dictionary<string, List<ZoomMeeting>> _upcoming = new(StringComparer.OrdinalIgnoreCase);
         readonly HashSet<string> _spentHosts = new(StringComparer.OrdinalIgnoreCase);
         string _leaseETag = leaseETag;
-        DateTimeOffset _leaseRenewAt = sync.Clock.GetUtcNow() + LeaseTime / 2;
+        DateTimeOffset _leaseRenewAt = sync.Clock.GetUtcNow() + sync.LeaseTime / 2;
         int _created, _updated, _deleted, _failed, _deferred, _calls;
 
         IDocumentStore Store => sync.Docs;
@@ -347,9 +348,9 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
         async Task RenewLease(CancellationToken ct)
         {
             if (sync.Clock.GetUtcNow() < _leaseRenewAt) return;
-            var renewed = await Store.Replace(siteId, LeaseKind, "lease", new Lease(holder, sync.Clock.GetUtcNow() + LeaseTime), _leaseETag, ct);
+            var renewed = await Store.Replace(siteId, LeaseKind, "lease", new Lease(holder, sync.Clock.GetUtcNow() + sync.LeaseTime), _leaseETag, ct);
             _leaseETag = renewed.ETag;
-            _leaseRenewAt = sync.Clock.GetUtcNow() + LeaseTime / 2;
+            _leaseRenewAt = sync.Clock.GetUtcNow() + sync.LeaseTime / 2;
         }
 
         Task Audit(string operation, string entryId, long? meetingId, string result, CancellationToken ct)

@@ -20,6 +20,9 @@ public sealed class ZoomOptions
     /// <summary>The first wait of the retry backoff on 429 without Retry-After and on 5xx.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
     public int MaxRetries { get; set; } = 5;
+    /// <summary>How long a site run's lease lasts without renewal; after a crash the site waits this long for its next run.</summary>
+    public TimeSpan LeaseTime { get; set; } = DefaultLeaseTime;
+    public static readonly TimeSpan DefaultLeaseTime = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>Zoom answered with an error; <see cref="Code"/> is Zoom's own error code when it gave one.</summary>
