@@ -13,8 +13,11 @@ namespace Zawaroom.Tests.ZoomSync;
 public sealed class CrashOnce : IZoomSyncFaults
 {
     public volatile string? Step;
+    /// <summary>Runs at every step, as another process acting while this one is there would.</summary>
+    public volatile Action<string>? OnStep;
     public void At(string step)
     {
+        OnStep?.Invoke(step);
         if (step != Step) return;
         Step = null;
         throw new InvalidOperationException("simulated crash at " + step);
