@@ -144,6 +144,12 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
                     _spentHosts.Add(host);
                     await Deferred(operation.EntryId, ct);
                 }
+                catch (ZoomException e) when (e.IsRateLimited)
+                {
+                    // Still too fast after the HTTP retries: the rest of the plan would be refused too. The run stops here
+                    // (all done so far is recorded) and the orchestration tries it again after Zoom's Retry-After.
+                    throw ZoomRateLimitedException.From(e);
+                }
                 catch (ZoomException e)
                 {
                     _failed++;
