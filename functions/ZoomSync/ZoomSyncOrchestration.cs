@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Zawaroom.Sites;
 
 namespace Zawaroom.ZoomSync;
@@ -50,6 +51,34 @@ public static class ZoomSyncOrchestration
 
     /// <summary>The instance id of "sync now" for a site: a second start while one runs joins it instead of working the site again.</summary>
     public static string SiteInstanceId(string siteId) => "zoom-site-" + siteId;
+
+    /// <summary>Starts the eternal orchestration unless it already runs.</summary>
+    public static async Task StartRounds(DurableTaskClient client, ZoomOptions options, CancellationToken ct)
+    {
+        var current = await client.GetInstanceAsync(ZoomSyncOrchestration.RoundsInstanceId, ct);
+        if (current is { IsRunning: true } || current?.RuntimeStatus == OrchestrationRuntimeStatus.Pending) return;
+        await client.ScheduleNewOrchestrationInstanceAsync(ZoomSyncOrchestration.Rounds,
+            new SyncRounds(options.SyncInterval, options.RetryDelay, options.RunAttempts),
+            new StartOrchestrationOptions(ZoomSyncOrchestration.RoundsInstanceId), ct);
+    }
+
+    /// <summary>Starts the site's run under its instance id; while one runs, a second start is that same run.</summary>
+    public static async Task StartSite(DurableTaskClient client, string siteId, ZoomOptions options, CancellationToken ct)
+    {
+        var id = ZoomSyncOrchestration.SiteInstanceId(siteId);
+        var current = await client.GetInstanceAsync(id, ct);
+        if (current is { IsRunning: true } || current?.RuntimeStatus == OrchestrationRuntimeStatus.Pending) return;
+        if (current is not null) await client.PurgeInstanceAsync(id, cancellation: ct);
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(ZoomSyncOrchestration.Site,
+                new SiteSyncInput(siteId, options.SyncInterval, options.RetryDelay, options.RunAttempts), new StartOrchestrationOptions(id), ct);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Grpc.Core.RpcException)
+        {
+            // Another "sync now" started it between our look and our start: waiting for it is waiting for ours.
+        }
+    }
 
     public static async Task<long> RunRounds(TaskOrchestrationContext context, SyncRounds input)
     {

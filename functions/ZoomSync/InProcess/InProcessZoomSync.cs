@@ -30,19 +30,9 @@ public sealed class InProcessZoomSync(IServiceProvider services, IOptions<ZoomOp
             // As the timer before it: the first round one interval after the start, so a short-lived process starts no host.
             await Task.Delay(options.Value.SyncInterval, stoppingToken);
             var client = await Client(stoppingToken);
-            await StartRounds(client, options.Value, stoppingToken);
+            await ZoomSyncOrchestration.StartRounds(client, options.Value, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-    }
-
-    /// <summary>Starts the eternal orchestration unless it already runs.</summary>
-    public static async Task StartRounds(DurableTaskClient client, ZoomOptions options, CancellationToken ct)
-    {
-        var current = await client.GetInstanceAsync(ZoomSyncOrchestration.RoundsInstanceId, ct);
-        if (current is { IsRunning: true } || current?.RuntimeStatus == OrchestrationRuntimeStatus.Pending) return;
-        await client.ScheduleNewOrchestrationInstanceAsync(ZoomSyncOrchestration.Rounds,
-            new SyncRounds(options.SyncInterval, options.RetryDelay, options.RunAttempts),
-            new StartOrchestrationOptions(ZoomSyncOrchestration.RoundsInstanceId), ct);
     }
 
     public async Task<SiteRunResult> Run(string siteId, CancellationToken ct)
@@ -50,30 +40,12 @@ public sealed class InProcessZoomSync(IServiceProvider services, IOptions<ZoomOp
         var client = await Client(ct);
         var id = ZoomSyncOrchestration.SiteInstanceId(siteId);
         await _starting.WaitAsync(ct);
-        try { await StartSite(client, siteId, options.Value, ct); }
+        try { await ZoomSyncOrchestration.StartSite(client, siteId, options.Value, ct); }
         finally { _starting.Release(); }
         var done = await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, ct);
         return done.RuntimeStatus == OrchestrationRuntimeStatus.Completed
             ? done.ReadOutputAs<SiteRunResult>() ?? new SiteRunResult("failed")
             : new SiteRunResult("failed");
-    }
-
-    /// <summary>Starts the site's run under its instance id; while one runs, a second start is that same run.</summary>
-    public static async Task StartSite(DurableTaskClient client, string siteId, ZoomOptions options, CancellationToken ct)
-    {
-        var id = ZoomSyncOrchestration.SiteInstanceId(siteId);
-        var current = await client.GetInstanceAsync(id, ct);
-        if (current is { IsRunning: true } || current?.RuntimeStatus == OrchestrationRuntimeStatus.Pending) return;
-        if (current is not null) await client.PurgeInstanceAsync(id, cancellation: ct);
-        try
-        {
-            await client.ScheduleNewOrchestrationInstanceAsync(ZoomSyncOrchestration.Site,
-                new SiteSyncInput(siteId, options.SyncInterval, options.RetryDelay, options.RunAttempts), new StartOrchestrationOptions(id), ct);
-        }
-        catch (Exception e) when (e is InvalidOperationException or Grpc.Core.RpcException)
-        {
-            // Another "sync now" started it between our look and our start: waiting for it is waiting for ours.
-        }
     }
 
     /// <summary>The client of the in-memory host, started on first use.</summary>
