@@ -34,7 +34,6 @@ api.MapZoomSync();
 api.MapZoomWebhooks();
 api.MapLogExports();
 app.MapOperatorApi();
-app.MapZoomSyncTimer();
 app.MapHealthAndSpa();
 
 if (app.WriteFunctionJsonIfAsked()) return; // deployment: functions/triggers from the route table

@@ -55,6 +55,8 @@ var names = {
   vault: take('${prefix}kv${suffix}', 24)
   plan: '${prefix}-plan-${suffix}'
   functions: '${prefix}-func-${suffix}'
+  syncWorker: '${prefix}-sync-${suffix}'
+  syncStorage: take('${prefix}sy${suffix}', 24)
   web: '${prefix}-web-${suffix}'
 }
 var cosmosDatabase = 'zawaroom'
@@ -63,9 +65,13 @@ var cosmosEventsContainer = 'events'
 var cosmosPresenceContainer = 'presence'
 var blobContainer = 'zawaroom'
 var contentShare = toLower(names.functions)
+var syncContentShare = toLower(names.syncWorker)
+var syncNowQueue = 'zoom-sync-now'
 // Built-in role: Key Vault Secrets User.
 var keyVaultSecretsUser = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
 var keyVaultCryptoServiceEncryptionUser = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'e147488a-f6f5-4113-8e2d-b22465e65bf6')
+// Built-in role: Storage Queue Data Message Sender (the API app's "sync now" message to the SyncWorker).
+var storageQueueDataMessageSender = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a')
 
 // ---------------------------------------------------------------------------------------------
 // Monitoring
@@ -307,6 +313,20 @@ var b2cSettings = empty(b2cClientId) ? [] : [
   { name: 'Zawaroom__Identity__AadB2c__SignUpSignInPolicyId', value: b2cPolicy }
   { name: 'Zawaroom__Identity__AadB2c__ClientId', value: b2cClientId }
 ]
+// The stores and the key ring, the same for both apps (they share Cosmos DB, the blob container and the Data Protection keys).
+var storeSettings = [
+  { name: 'Zawaroom__Cosmos__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${cosmosSecret.properties.secretUri})' }
+  { name: 'Zawaroom__Cosmos__Database', value: cosmosDatabase }
+  { name: 'Zawaroom__Cosmos__Container', value: cosmosContainer }
+  { name: 'Zawaroom__Cosmos__EventsContainer', value: cosmosEventsContainer }
+  { name: 'Zawaroom__Cosmos__PresenceContainer', value: cosmosPresenceContainer }
+  { name: 'Zawaroom__Cosmos__CreateIfNotExists', value: 'false' }
+  { name: 'Zawaroom__Blobs__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${storageSecret.properties.secretUri})' }
+  { name: 'Zawaroom__Blobs__Container', value: blobContainer }
+  { name: 'Zawaroom__Blobs__CreateIfNotExists', value: 'false' }
+  { name: 'Zawaroom__DataProtection__KeyStore', value: 'Blobs' }
+  { name: 'Zawaroom__DataProtection__KeyVaultKeyId', value: dataProtectionKey.properties.keyUri }
+]
 var tenantSettings = [for (tenant, i) in aadAllowedTenants: { name: 'Zawaroom__Identity__Aad__AllowedTenants__${i}', value: tenant }]
 
 resource functions 'Microsoft.Web/sites@2023-12-01' = {
@@ -338,20 +358,13 @@ resource functions 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'Zawaroom__SeedDemo', value: 'false' }
         { name: 'Zawaroom__Sites__BaseDomain', value: baseDomain }
         { name: 'Zawaroom__OperatorKey', value: '@Microsoft.KeyVault(SecretUri=${operatorSecret.properties.secretUri})' }
-        { name: 'Zawaroom__Cosmos__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${cosmosSecret.properties.secretUri})' }
-        { name: 'Zawaroom__Cosmos__Database', value: cosmosDatabase }
-        { name: 'Zawaroom__Cosmos__Container', value: cosmosContainer }
-        { name: 'Zawaroom__Cosmos__EventsContainer', value: cosmosEventsContainer }
-        { name: 'Zawaroom__Cosmos__PresenceContainer', value: cosmosPresenceContainer }
-        { name: 'Zawaroom__Cosmos__CreateIfNotExists', value: 'false' }
-        { name: 'Zawaroom__Blobs__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${storageSecret.properties.secretUri})' }
-        { name: 'Zawaroom__Blobs__Container', value: blobContainer }
-        { name: 'Zawaroom__Blobs__CreateIfNotExists', value: 'false' }
-        { name: 'Zawaroom__DataProtection__KeyStore', value: 'Blobs' }
-        { name: 'Zawaroom__DataProtection__KeyVaultKeyId', value: dataProtectionKey.properties.keyUri }
         { name: 'Zawaroom__SignalR__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${signalrSecret.properties.secretUri})' }
         { name: 'Zawaroom__Identity__Aad__ClientId', value: aadClientId }
-      ], b2cSettings, tenantSettings)
+        // "Sync now" goes to the SyncWorker's queue; the worker runs the Zoom sync and the log-export retention.
+        { name: 'Zawaroom__Zoom__Driver', value: 'Queue' }
+        { name: 'Zawaroom__Zoom__SyncNowQueue', value: 'https://${syncStorage.name}.queue.${environment().suffixes.storage}/${syncNowQueue}' }
+        { name: 'Zawaroom__Logs__RetentionTimer', value: 'false' }
+      ], storeSettings, b2cSettings, tenantSettings)
     }
   }
 }
@@ -371,6 +384,104 @@ resource functionsReadSecrets 'Microsoft.Authorization/roleAssignments@2022-04-0
   scope: vault
   properties: {
     roleDefinitionId: keyVaultSecretsUser
+    principalId: functions.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SyncWorker Function App (dotnet-isolated, functions/SyncWorker): the Zoom sync's Durable orchestration, its
+// activities and timers, the "sync now" queue and the log-export retention. Its own storage account holds the Durable
+// task hub (ZawaroomZoomSync, host.json) and the queue; the documents are the API app's Cosmos DB.
+
+resource syncStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: names.syncStorage
+  location: location
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource syncFileService 'Microsoft.Storage/storageAccounts/fileServices@2023-05-01' = {
+  parent: syncStorage
+  name: 'default'
+}
+
+resource syncShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-05-01' = {
+  parent: syncFileService
+  name: syncContentShare
+}
+
+resource syncQueueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: syncStorage
+  name: 'default'
+}
+
+resource syncNow 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: syncQueueService
+  name: syncNowQueue
+}
+
+var syncStorageConnection = 'DefaultEndpointsProtocol=https;AccountName=${syncStorage.name};AccountKey=${syncStorage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
+
+resource syncWorker 'Microsoft.Web/sites@2023-12-01' = {
+  name: names.syncWorker
+  location: location
+  kind: 'functionapp,linux'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: 'SystemAssigned'
+    siteConfig: {
+      linuxFxVersion: 'DOTNET-ISOLATED|10.0'
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      appSettings: concat([
+        { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
+        { name: 'AzureWebJobsStorage', value: syncStorageConnection }
+        { name: 'ZoomSyncQueue', value: syncStorageConnection }
+        { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: syncStorageConnection }
+        { name: 'WEBSITE_CONTENTSHARE', value: syncContentShare }
+        { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+        { name: 'Zawaroom__Stores', value: 'Azure' }
+      ], storeSettings)
+    }
+  }
+}
+
+resource syncWorkerWrapWithDataProtectionKey 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataProtectionKey.id, syncWorker.id, keyVaultCryptoServiceEncryptionUser)
+  scope: dataProtectionKey
+  properties: {
+    roleDefinitionId: keyVaultCryptoServiceEncryptionUser
+    principalId: syncWorker.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource syncWorkerReadSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, syncWorker.id, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: keyVaultSecretsUser
+    principalId: syncWorker.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The API app may put "sync now" messages on the worker's queue (QueueZoomSyncNow, with its managed identity).
+resource functionsSendSyncNow 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(syncNow.id, functions.id, storageQueueDataMessageSender)
+  scope: syncNow
+  properties: {
+    roleDefinitionId: storageQueueDataMessageSender
     principalId: functions.identity.principalId
     principalType: 'ServicePrincipal'
   }
@@ -400,6 +511,7 @@ resource backend 'Microsoft.Web/staticSites/linkedBackends@2023-12-01' = {
 
 output functionAppName string = functions.name
 output functionAppHost string = functions.properties.defaultHostName
+output syncWorkerName string = syncWorker.name
 output staticWebAppHost string = staticWebApp.properties.defaultHostname
 output cosmosAccount string = cosmos.name
 output storageAccount string = storage.name

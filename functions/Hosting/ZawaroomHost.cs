@@ -75,6 +75,22 @@ public static class ZawaroomHost
         return services;
     }
 
+    /// <summary>
+    /// The SyncWorker Function App's services: the stores (chosen as here) and what the Zoom sync and the log-export
+    /// retention use; no HTTP pipeline, no live room.
+    /// </summary>
+    public static IServiceCollection AddZawaroomSyncWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddZawaroomStores(configuration);
+        services.AddSingleton<SiteDirectory>();
+        services.AddSingleton<MemberDirectory>();
+        services.AddSchedules();
+        services.AddZoomSync();
+        services.AddLogExportRetention();
+        return services;
+    }
+
     public static string DataDirectory(IConfiguration configuration) =>
         Path.GetFullPath(configuration["Zawaroom:DataDirectory"] ?? "./.zawaroom-data");
 

@@ -61,9 +61,9 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
         var holder = Guid.NewGuid().ToString("N");
         var lease = await TakeLease(siteId, holder, ct);
         if (lease is null) return new SiteRunResult("busy");
+        var run = new SiteRun(this, siteId, credentials, settings, holder, lease);
         try
         {
-            var run = new SiteRun(this, siteId, credentials, settings, holder, lease);
             var result = await run.Execute(ct);
             await store.Replace(siteId, StatusKind, "status", new SyncStatus(clock.GetUtcNow(), nextRun, result.Created, result.Updated,
                 result.Deleted, result.Failed, result.Deferred, result.Outcome), null, ct);
@@ -71,7 +71,9 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
         }
         finally
         {
-            try { await store.Delete(siteId, LeaseKind, "lease", null, CancellationToken.None); }
+            // Only our own lease: a run slower than the lease may find it taken over by another holder, whose lease stays.
+            try { await store.Delete(siteId, LeaseKind, "lease", run.LeaseETag, CancellationToken.None); }
+            catch (ConcurrencyException) { logger.LogInformation("The Zoom sync lease of site {Site} was taken over before this run ended; left to its holder", siteId); }
             catch (Exception e) { logger.LogWarning(e, "Releasing the Zoom sync lease of site {Site} failed", siteId); }
         }
     }
@@ -98,6 +100,9 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
         readonly Dictionary<string, List<ZoomMeeting>> _upcoming = new(StringComparer.OrdinalIgnoreCase);
         readonly HashSet<string> _spentHosts = new(StringComparer.OrdinalIgnoreCase);
         string _leaseETag = leaseETag;
+
+        /// <summary>The ETag of the lease as this run last wrote it.</summary>
+        public string LeaseETag => _leaseETag;
         DateTimeOffset _leaseRenewAt = sync.Clock.GetUtcNow() + sync.LeaseTime / 2;
         int _created, _updated, _deleted, _failed, _deferred, _calls;
 
@@ -139,6 +144,12 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
                     };
                     _spentHosts.Add(host);
                     await Deferred(operation.EntryId, ct);
+                }
+                catch (ZoomException e) when (e.IsRateLimited)
+                {
+                    // Still too fast after the HTTP retries: the rest of the plan would be refused too. The run stops here
+                    // (all done so far is recorded) and the orchestration tries it again after Zoom's Retry-After.
+                    throw ZoomRateLimitedException.From(e);
                 }
                 catch (ZoomException e)
                 {

@@ -23,10 +23,21 @@ public sealed class ZoomOptions
     /// <summary>How long a site run's lease lasts without renewal; after a crash the site waits this long for its next run.</summary>
     public TimeSpan LeaseTime { get; set; } = DefaultLeaseTime;
     public static readonly TimeSpan DefaultLeaseTime = TimeSpan.FromMinutes(2);
+    /// <summary>What runs the orchestration and takes "sync now": InProcess (this process, in-memory DurableTask) or Queue (the SyncWorker app on Azure).</summary>
+    public string Driver { get; set; } = InProcessDriver;
+    /// <summary>The loopback port of the in-process DurableTask sidecar (0: a free one).</summary>
+    public int DurablePort { get; set; }
+    /// <summary>How often one site's run is tried in one round (crash or 429) before the round leaves it to the next.</summary>
+    public int RunAttempts { get; set; } = 5;
+    /// <summary>With Driver=Queue: the URL of the SyncWorker's "sync now" queue.</summary>
+    public string? SyncNowQueue { get; set; }
+
+    public const string InProcessDriver = "InProcess";
+    public const string QueueDriver = "Queue";
 }
 
 /// <summary>Zoom answered with an error; <see cref="Code"/> is Zoom's own error code when it gave one.</summary>
-public sealed class ZoomException(HttpStatusCode status, int? code, string message, DateTimeOffset? retryAt = null)
+public sealed class ZoomException(HttpStatusCode status, int? code, string message, DateTimeOffset? retryAt = null, TimeSpan? retryAfter = null)
     : Exception($"Zoom answered {(int)status}{(code is null ? "" : $" (code {code})")}: {message}")
 {
     public HttpStatusCode Status { get; } = status;
@@ -35,6 +46,9 @@ public sealed class ZoomException(HttpStatusCode status, int? code, string messa
     /// <summary>For a daily-limit 429: when Zoom lets the host create/update again.</summary>
     public DateTimeOffset? RetryAt { get; } = retryAt;
     public bool IsDailyLimit => Status == HttpStatusCode.TooManyRequests && RetryAt is not null;
+    /// <summary>For a per-second 429: the wait Zoom asked for, when it gave one.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+    public bool IsRateLimited => Status == HttpStatusCode.TooManyRequests && RetryAt is null;
 }
 
 public sealed record ZoomUser(string Id, string Email, string? FirstName, string? LastName, int? Type);
@@ -187,7 +201,8 @@ public sealed class ZoomClient(HttpClient http, ZoomTokenCache tokens, Microsoft
         }
         DateTimeOffset? retryAt = null;
         if (response.StatusCode == HttpStatusCode.TooManyRequests && DailyLimitReset(response) is { } reset) retryAt = reset;
-        return new ZoomException(response.StatusCode, code, message, retryAt);
+        var retryAfter = retryAt is null ? response.Headers.RetryAfter?.Delta : null;
+        return new ZoomException(response.StatusCode, code, message, retryAt, retryAfter);
     }
 
     /// <summary>

@@ -29,14 +29,19 @@ public static class ZoomSyncApi
         zoom.MapPut("", PutSettings).Allow(Access.SiteAdmin);
         zoom.MapGet("/members", ListMembers).Allow(Access.SiteAdmin);
         zoom.MapPut("/members", PutMembers).Allow(Access.SiteAdmin);
-        zoom.MapPost("/sync", async (HttpContext http, ZoomSyncOrchestrator orchestrator, CancellationToken ct) =>
+        zoom.MapPost("/sync", async (HttpContext http, ZoomSettingsStore settings, IZoomSyncNow syncNow, CancellationToken ct) =>
         {
-            var result = await orchestrator.RunSite(http.RequireSite().SiteId, ct);
+            var site = http.RequireSite().SiteId;
+            var current = await settings.Get(site, ct);
+            var result = !current.Enabled ? new SiteRunResult("disabled")
+                : settings.Credentials(site, current) is null ? new SiteRunResult("not-configured")
+                : await syncNow.Run(site, ct);
             return result.Outcome switch
             {
                 "disabled" => throw Problems.Of(409, "zoom-disabled", "Zoom sync is off", "Turn Zoom sync on in the site's Zoom settings first."),
                 "not-configured" => throw Problems.Of(409, "zoom-not-configured", "Zoom is not configured", "Give the Account ID, Client ID and Client Secret first."),
-                "busy" => Results.Accepted(value: result),
+                // Busy (another holder has the site), queued (the SyncWorker will run it), failed or rate-limited (the next round continues).
+                not "done" => Results.Accepted(value: result),
                 _ => Results.Ok(result),
             };
         }).Allow(Access.SiteAdmin);
@@ -153,23 +158,5 @@ public static class ZoomSyncApi
             saved.Add(new MemberView(change.Email, member?.Name ?? change.Email, verified.ZoomEnabled, verified.ZoomEmail, verified.ZoomVerified, verified.VerifyError));
         }
         return new MemberPage(saved, saved.Count);
-    }
-
-    /// <summary>The Functions host's timer trigger calls the custom handler at /ZoomSyncTimer (function.json).</summary>
-    /// <summary>
-    /// The Functions host's timer trigger (Z7): on Azure the host POSTs here on the schedule; only the
-    /// host, on the same machine, can reach it.
-    /// </summary>
-    public static void MapZoomSyncTimer(this WebApplication app)
-    {
-        var interval = app.Configuration.GetValue("Zawaroom:Zoom:SyncInterval", TimeSpan.FromMinutes(5));
-        var minutes = Math.Clamp((int)interval.TotalMinutes, 1, 59);
-        app.MapPost("/ZoomSyncTimer", async (HttpContext http, ZoomSyncOrchestrator orchestrator, CancellationToken ct) =>
-        {
-            if (http.Connection.RemoteIpAddress is not { } ip || !System.Net.IPAddress.IsLoopback(ip))
-                throw Problems.NotFound("There is no such route.");
-            await orchestrator.RunAll(ct);
-            return TimerTriggerMetadata.Invoked();
-        }).ExcludeFromDescription().AsTimerFunction($"0 */{minutes} * * * *");
     }
 }

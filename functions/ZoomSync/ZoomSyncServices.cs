@@ -20,8 +20,17 @@ public static class ZoomSyncServices
         services.AddSingleton<ISiteTimeZone, ZoomSiteTimeZone>();
         services.TryAddSingleton<IZoomSyncFaults, NoFaults>();
         services.AddSingleton<SiteSync>();
-        services.AddSingleton<ZoomSyncOrchestrator>();
-        services.AddHostedService<ZoomSyncTimer>();
+        services.AddSingleton<ZoomSyncActivities>();
+        services.AddSingleton<InProcess.InProcessZoomSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<InProcess.InProcessZoomSync>());
+        services.AddSingleton<AzureQueue.QueueZoomSyncNow>();
+        services.AddSingleton<IZoomSyncNow>(sp =>
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ZoomOptions>>().Value.Driver switch
+            {
+                ZoomOptions.InProcessDriver => sp.GetRequiredService<InProcess.InProcessZoomSync>(),
+                ZoomOptions.QueueDriver => sp.GetRequiredService<AzureQueue.QueueZoomSyncNow>(),
+                var other => throw new InvalidOperationException($"Zawaroom:Zoom:Driver is '{other}'; known values: InProcess, Queue."),
+            });
         services.AddHttpClient(ZoomTokenCache.HttpClientName).AddResilienceHandler("zoom-oauth", Retry);
         services.AddHttpClient<ZoomClient>().AddResilienceHandler("zoom-api", Retry);
         return services;

@@ -23,7 +23,7 @@ public static class ZoomWebhooksApi
         api.MapPost("/webhooks/zoom", Receive).Allow(Access.Anonymous).WithTags("Zoom").DisableAntiforgery().WithBodyLimit(MaxBodyBytes);
 
     static async Task<IResult> Receive(HttpContext http, ZoomSettingsStore settingsStore, IDocumentStore store, ScheduleBook book,
-        TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+        TimeProvider clock, IZoomSyncFaults faults, ILoggerFactory loggers, CancellationToken ct)
     {
         var site = http.RequireSite().SiteId;
         // Cheap checks first: an anonymous post without fresh signature headers is refused before its body is read.
@@ -57,8 +57,27 @@ public static class ZoomWebhooksApi
         // Zoom redelivers an event up to three times with the same content: the first delivery wins.
         var eventId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             name + "|" + (root.TryGetProperty("event_ts", out var ts) ? ts.GetRawText() : "") + "|" + (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("object", out var o1) ? o1.GetRawText() : ""))));
-        try { await store.Create(site, EventKind, eventId, new SeenEvent(name, clock.GetUtcNow()), ct); }
+        Stored<SeenEvent> seen;
+        try { seen = await store.Create(site, EventKind, eventId, new SeenEvent(name, clock.GetUtcNow()), ct); }
         catch (DocumentExistsException) { return Results.Ok(new { status = "duplicate" }); }
+        try
+        {
+            faults.At("webhook-handling");
+            await Apply(http, store, book, loggers, site, name, payload, ct);
+        }
+        catch
+        {
+            // Not handled, so not seen: Zoom's retry of this delivery is applied instead of answered "duplicate".
+            try { await store.Delete(site, EventKind, eventId, seen.ETag, CancellationToken.None); }
+            catch (Exception forget) { loggers.CreateLogger("Zawaroom.ZoomSync.Webhooks").LogWarning(forget, "Forgetting the failed Zoom event {Event} of site {Site} failed", eventId, site); }
+            throw;
+        }
+        return Results.Ok(new { status = "applied" });
+    }
+
+    static async Task Apply(HttpContext http, IDocumentStore store, ScheduleBook book, ILoggerFactory loggers, string site, string name,
+        JsonElement payload, CancellationToken ct)
+    {
 
         if (name == "meeting.deleted" && payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("object", out var meeting)
             && meeting.TryGetProperty("id", out var idValue) && TryLong(idValue, out var meetingId)
@@ -77,7 +96,6 @@ public static class ZoomWebhooksApi
         }
         if (name is Live.ZoomPresence.Started or Live.ZoomPresence.Ended)
             await http.RequestServices.GetRequiredService<Live.ZoomPresence>().Apply(site, name, payload, ct);
-        return Results.Ok(new { status = "applied" });
     }
 
     static bool TryLong(JsonElement value, out long id)

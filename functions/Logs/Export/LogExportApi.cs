@@ -18,6 +18,16 @@ public static class LogExportApi
     {
         services.AddSingleton<LogExports>();
         services.AddHostedService<LogExportWorker>();
+        services.AddLogExportRetention();
+        services.AddHostedService<LogExportRetentionTimer>();
+        return services;
+    }
+
+    /// <summary>The retention sweep alone (the SyncWorker runs it on its timer).</summary>
+    public static IServiceCollection AddLogExportRetention(this IServiceCollection services)
+    {
+        services.AddOptions<LogExportRetentionOptions>().BindConfiguration(LogExportRetentionOptions.Section);
+        services.AddSingleton<LogExportRetention>();
         return services;
     }
 

@@ -43,6 +43,12 @@ public sealed class InfraTests
 
     static List<JsonElement> Resources() => [.. Template().GetProperty("resources").EnumerateArray()];
 
+    /// <summary>A Function App by its name variable: "functions" (the API app) or "syncWorker".</summary>
+    static JsonElement Site(string name) => Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites"
+        && r.GetProperty("name").GetString() == $"[variables('names').{name}]");
+
+    static string SettingsOf(string name) => Site(name).GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings").GetString()!;
+
     [Fact]
     public void Main_bicep_compiles_without_errors_or_warnings()
     {
@@ -94,9 +100,8 @@ public sealed class InfraTests
     [Fact]
     public void The_function_app_runs_the_custom_handler_on_azure_stores_with_secrets_from_key_vault()
     {
-        var site = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites");
         // With concat() the settings compile into one ARM expression: createObject('name', …, 'value', …).
-        var settings = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings").GetString()!;
+        var settings = SettingsOf("functions");
 
         Assert.Contains("'FUNCTIONS_WORKER_RUNTIME', 'value', 'custom'", settings);
         Assert.Contains("'Zawaroom__Stores', 'value', 'Azure'", settings);
@@ -112,16 +117,39 @@ public sealed class InfraTests
     {
         var key = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.KeyVault/vaults/keys");
         Assert.Equal(["wrapKey", "unwrapKey"], key.GetProperty("properties").GetProperty("keyOps").EnumerateArray().Select(o => o.GetString()!).ToArray());
-        var site = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.Web/sites");
-        var settings = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings").GetString()!;
+        var settings = SettingsOf("functions");
         Assert.Contains("'Zawaroom__DataProtection__KeyVaultKeyId', 'value', reference(", settings);
         Assert.Contains("'Zawaroom__DataProtection__KeyStore', 'value', 'Blobs'", settings);
         // Key Vault Crypto Service Encryption User, scoped to that key, for the app's managed identity.
         Assert.Contains("e147488a-f6f5-4113-8e2d-b22465e65bf6", Template().GetProperty("variables").GetProperty("keyVaultCryptoServiceEncryptionUser").GetString());
-        var grant = Resources().Single(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments"
-            && r.GetProperty("properties").GetProperty("roleDefinitionId").GetString() == "[variables('keyVaultCryptoServiceEncryptionUser')]");
-        Assert.Contains("Microsoft.KeyVault/vaults/keys", grant.GetProperty("scope").GetString());
-        Assert.Contains("functions", grant.GetProperty("properties").GetProperty("principalId").GetString());
+        var grants = Resources().Where(r => r.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments"
+            && r.GetProperty("properties").GetProperty("roleDefinitionId").GetString() == "[variables('keyVaultCryptoServiceEncryptionUser')]").ToList();
+        Assert.All(grants, g => Assert.Contains("Microsoft.KeyVault/vaults/keys", g.GetProperty("scope").GetString()));
+        // Both apps read the Zoom secrets: the API app and the SyncWorker.
+        Assert.Contains(grants, g => g.GetProperty("properties").GetProperty("principalId").GetString()!.Contains("names').functions"));
+        Assert.Contains(grants, g => g.GetProperty("properties").GetProperty("principalId").GetString()!.Contains("names').syncWorker"));
+    }
+
+    [Fact]
+    public void The_sync_worker_is_a_dotnet_isolated_function_app_with_its_own_task_hub_storage_and_the_same_stores()
+    {
+        var worker = Site("syncWorker");
+        Assert.Equal("SystemAssigned", worker.GetProperty("identity").GetProperty("type").GetString());
+        var settings = SettingsOf("syncWorker");
+        Assert.Contains("'FUNCTIONS_WORKER_RUNTIME', 'value', 'dotnet-isolated'", settings);
+        // Its own storage account (the task hub and the queue), not the API app's.
+        Assert.Contains("'AzureWebJobsStorage', 'value', format('DefaultEndpointsProtocol=https;AccountName={0};AccountKey={1};EndpointSuffix={2}', variables('names').syncStorage", settings);
+        Assert.Contains("'ZoomSyncQueue', 'value', format('DefaultEndpointsProtocol=https;AccountName={0};AccountKey={1};EndpointSuffix={2}', variables('names').syncStorage", settings);
+        Assert.Contains("'Zawaroom__Stores', 'value', 'Azure'", settings);
+        // The same stores and key ring as the API app (one Bicep variable given to both).
+        foreach (var secret in new[] { "Zawaroom__Cosmos__ConnectionString", "Zawaroom__Blobs__ConnectionString" })
+            Assert.Contains($"'{secret}', 'value', format('@Microsoft.KeyVault(SecretUri=", settings);
+        Assert.Contains("'Zawaroom__DataProtection__KeyVaultKeyId', 'value', reference(", settings);
+        Assert.Contains("'Zawaroom__DataProtection__KeyStore', 'value', 'Blobs'", settings);
+        Assert.Contains(Resources(), r => r.GetProperty("type").GetString() == "Microsoft.Storage/storageAccounts/queueServices/queues");
+        var api = SettingsOf("functions");
+        Assert.Contains("'Zawaroom__Zoom__Driver', 'value', 'Queue'", api);
+        Assert.Contains("'Zawaroom__Logs__RetentionTimer', 'value', 'false'", api);
     }
 }
 
@@ -143,6 +171,8 @@ public sealed class InfraSettingsTests
             ["Identity"] = typeof(Zawaroom.Identity.Entra.EntraOptions),
             ["Sites"] = typeof(Zawaroom.Sites.SiteRoutingOptions),
             ["DataProtection"] = typeof(Zawaroom.ZoomSync.DataProtectionKeyOptions),
+            ["Zoom"] = typeof(Zawaroom.ZoomSync.ZoomOptions),
+            ["Logs"] = typeof(Zawaroom.Logs.Export.LogExportRetentionOptions),
         };
         // Read directly from configuration by the foundation (ZawaroomHost) or by the realtime feature.
         string[] plainKeys = ["Stores", "Auth__LocalLogin", "SeedDemo", "OperatorKey", "SignalR__ConnectionString"];

@@ -120,8 +120,6 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
 
     /// <summary>Routes outside the APIs that are open by design (health, OpenAPI, the SPA fallback).</summary>
     static readonly HashSet<string> OpenByDesign = ["GET /healthz", "GET /openapi.json", " /{*path:nonfile}", "* {*path:nonfile}",
-        // The Functions host's timer trigger: answers only callers on the same machine (tested in ZoomSync).
-        "POST /ZoomSyncTimer",
         // Azure SignalR Service's upstream (serverless): authenticated by the service's X-ASRS-Signature (HMAC of the
         // connection id with the AccessKey), not by a site role; a forged call is 401 (Live/AzureSignalR/UpstreamTests).
         "POST /api/realtime/upstream/{hub}/{category}/{event}"];

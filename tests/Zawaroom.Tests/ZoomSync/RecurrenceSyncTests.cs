@@ -115,17 +115,17 @@ public sealed class RecurrenceSyncTests(ZoomWorld world) : IClassFixture<ZoomWor
         var z = await ZoomSite.Create(world, "zr_keep", members: "alice@keep.example");
         await Http.Ensure(await z.Admin.PutAsJsonAsync(z.Site.Api("admin/zoom"), new { onEntryRemoved = "keep" }));
         var created = await z.AddEntry("alice@keep.example", title: "作成済み");
-        // The run dies after Zoom made the meeting, before the link says so.
-        world.Faults.Step = "zoom-created";
+        // The run dies after Zoom made the meeting, before the link says so; meanwhile the entry loses its location.
+        // (The orchestration tries the run again: that next attempt finds the entry changed.)
+        var creates = world.Zoom.Creates;
+        world.Faults.CrashAt("zoom-created", () => z.ChangeEntry("alice@keep.example", created, "2026-12-07T10:00:00+09:00", location: "会議室 A"));
         await z.Admin.PostAsync(z.Site.Api("admin/zoom/sync"), null);
-        Assert.Single(z.MeetingsOf("alice@keep.example"));
-        await z.ChangeEntry("alice@keep.example", created, "2026-12-07T10:00:00+09:00", location: "会議室 A");
-        // Another entry's run dies right after its intent, before Zoom was called.
+        Assert.Equal(creates + 1, world.Zoom.Creates);
+        // Another entry's run dies right after its intent, before Zoom was called, and that entry loses its location too.
         var intended = await z.AddEntry("alice@keep.example", start: "2026-12-08T10:00:00+09:00", title: "意図のみ");
-        world.Faults.Step = "intent-written";
+        world.Faults.CrashAt("intent-written", () => z.ChangeEntry("alice@keep.example", intended, "2026-12-08T10:00:00+09:00", location: "会議室 A"));
         await z.Admin.PostAsync(z.Site.Api("admin/zoom/sync"), null);
-        world.Faults.Step = null;
-        await z.ChangeEntry("alice@keep.example", intended, "2026-12-08T10:00:00+09:00", location: "会議室 A");
+        world.Faults.OnStep = null;
         await z.Sync();
 
         // The meeting was never shown on the entry: "keep" does not keep it, so nothing is left in Zoom.

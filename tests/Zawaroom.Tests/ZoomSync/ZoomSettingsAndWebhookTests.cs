@@ -104,18 +104,6 @@ public sealed class ZoomSettingsAndWebhookTests(ZoomWorld world) : IClassFixture
     }
 
     [Fact]
-    public async Task The_functions_timer_route_syncs_every_site_with_zoom_on()
-    {
-        var z = await ZoomSite.Create(world, "zs_timer", members: "alice@timer.example");
-        await z.AddEntry("alice@timer.example");
-
-        var response = await world.App.Anonymous().PostAsync("/ZoomSyncTimer", new StringContent("{}", Encoding.UTF8, "application/json"));
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Single(z.MeetingsOf("alice@timer.example"));
-    }
-
-    [Fact]
     public async Task A_subscribed_icalendar_feed_is_imported_and_synced()
     {
         var z = await ZoomSite.Create(world, "zs_feed", members: "alice@feed.example");

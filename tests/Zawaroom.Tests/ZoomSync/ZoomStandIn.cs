@@ -37,6 +37,8 @@ public sealed class ZoomStandIn : IAsyncDisposable
 
     public Func<DateTimeOffset> Now { get; set; } = () => DateTimeOffset.UtcNow;
     public int DailyLimit { get; set; } = 100;
+    /// <summary>The Retry-After (seconds) of the injected per-second 429s; none when null.</summary>
+    public int? RetryAfterSeconds { get; set; }
     /// <summary>Requests per second per account before 429 (0 = no limit).</summary>
     public int PerSecondLimit { get; set; }
     public int TokenLifetimeSeconds { get; set; } = 3600;
@@ -113,6 +115,7 @@ public sealed class ZoomStandIn : IAsyncDisposable
                 if (_failures > 0)
                 {
                     _failures--;
+                    if (_failureStatus == HttpStatusCode.TooManyRequests && RetryAfterSeconds is { } wait) http.Response.Headers.RetryAfter = wait.ToString();
                     return _failureStatus == HttpStatusCode.TooManyRequests
                         ? Error(429, 429, "You have reached the maximum per-second rate limit for this API.")
                         : Error((int)_failureStatus, null, "Internal error");

@@ -13,8 +13,20 @@ namespace Zawaroom.Tests.ZoomSync;
 public sealed class CrashOnce : IZoomSyncFaults
 {
     public volatile string? Step;
+    /// <summary>Runs at every step, as another process acting while this one is there would.</summary>
+    public volatile Action<string>? OnStep;
+    /// <summary>Crashes once at <paramref name="step"/>, after <paramref name="meanwhile"/> happened (a user's change while the process died).</summary>
+    public void CrashAt(string step, Func<Task> meanwhile) => OnStep = s =>
+    {
+        if (s != step) return;
+        OnStep = null;
+        meanwhile().GetAwaiter().GetResult();
+        throw new InvalidOperationException("simulated crash at " + step);
+    };
+
     public void At(string step)
     {
+        OnStep?.Invoke(step);
         if (step != Step) return;
         Step = null;
         throw new InvalidOperationException("simulated crash at " + step);
@@ -28,6 +40,8 @@ public sealed class ZoomWorld : IAsyncLifetime
     public TestApp App { get; } = new();
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.Parse("2026-12-02T00:00:00Z"));
     public CrashOnce Faults { get; } = new();
+    /// <summary>Settings that replace the world's defaults (set before InitializeAsync).</summary>
+    public Dictionary<string, string> Overrides { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -39,6 +53,7 @@ public sealed class ZoomWorld : IAsyncLifetime
             // The stand-in serves the feed on loopback, which only this explicit setting allows.
             .With("Zawaroom:Schedules:AllowPrivateFeedHosts", "true")
             .WithServices(s => s.AddSingleton<IZoomSyncFaults>(Faults));
+        foreach (var (key, value) in Overrides) App.With(key, value);
         await App.InitializeAsync();
     }
 
