@@ -4,6 +4,7 @@ import { clear, h } from '../ui/dom';
 import { notify, showError } from '../ui/notice';
 import { showSaveError } from '../ui/problems';
 import { formatDateTime, t } from '../i18n';
+import { zoomReason } from '../schedule/zoomReasons';
 
 /**
  * Z1 "Zoom 設定": on/off, the Server-to-Server OAuth app, the webhook secret token, the location that
@@ -224,17 +225,18 @@ export async function zoomStatusSection(ctx: AppContext): Promise<HTMLElement> {
       h('dl', { class: 'readonly' },
         h('dt', {}, t('zoom.status.lastRun')), h('dd', { 'data-testid': 'zoom-last-run' }, when(status.lastRun)),
         h('dt', {}, t('zoom.status.nextRun')), h('dd', {}, when(status.nextRun)),
-        status.outcome ? [h('dt', {}, t('zoom.status.outcome')), h('dd', {}, outcomeText(status.outcome))] : null),
+        status.outcome ? [h('dt', {}, t('zoom.status.outcome')), h('dd', { 'data-testid': 'zoom-outcome' },
+          status.outcome === 'done' && status.failed > 0 ? t('zoom.outcome.doneWithFailures', { failed: status.failed }) : outcomeText(status.outcome))] : null),
       h('ul', { class: 'counts-row' },
         (['created', 'updated', 'deleted', 'failed', 'deferred'] as const).map((k) =>
-          h('li', { class: `count count-${k}` }, h('span', { class: 'count-value' }, status[k]), h('span', { class: 'count-label' }, t(`zoom.status.${k}`))))),
+          h('li', { class: `count count-${k}${k === 'failed' && status.failed > 0 ? ' has-failures' : ''}` }, h('span', { class: 'count-value' }, status[k]), h('span', { class: 'count-label' }, t(`zoom.status.${k}`))))),
       h('h3', {}, t('zoom.status.audit')),
       status.audit.length === 0 ? h('p', { class: 'empty' }, t('zoom.status.noAudit')) : h('table', { class: 'table audit' },
         h('thead', {}, h('tr', {}, h('th', {}, t('zoom.status.at')), h('th', {}, t('zoom.status.operation')), h('th', {}, t('zoom.status.entry')),
           h('th', {}, t('zoom.status.meeting')), h('th', {}, t('zoom.status.result')))),
         h('tbody', {}, status.audit.map((a) => h('tr', { dataset: { operation: a.operation } },
-          h('td', {}, formatDateTime(a.at)),
-          h('td', { title: a.operation }, operationText(a.operation)),
+          h('td', { class: 'nowrap' }, formatDateTime(a.at)),
+          h('td', { title: a.operation, class: 'nowrap' }, operationText(a.operation)),
           h('td', { title: a.entryId }, a.operation === 'verify-member' ? a.entryId : a.entryTitle ?? h('span', { class: 'muted' }, t('zoom.status.entryGone'))),
           h('td', {}, a.meetingId ?? ''),
           h('td', { class: a.result.startsWith('error') ? 'danger-text' : '' }, resultText(a.result)))))));
@@ -272,7 +274,9 @@ function verifyReasonText(member: ZoomMember): string {
   if (!reason) return member.verifyError ?? '';
   const text = t(`zoom.members.reason.${reason}`);
   // Zoom's own words, when it said something, after ours.
-  return (reason === 'zoom-error' || reason === 'unreachable') && member.verifyError ? t('zoom.members.reasonDetail', { reason: text, detail: member.verifyError }) : text;
+  // Zoom's own words (or what the connection said) after ours.
+  const detail = (member.verifyError ?? '').replace(/^Zoom could not be reached:\s*/, '').replace(/^Zoom answered /, '');
+  return (reason === 'zoom-error' || reason === 'unreachable') && detail ? t('zoom.members.reasonDetail', { reason: text, detail }) : text;
 }
 
 const operations = ['create', 'update', 'delete', 'delete-occurrence', 'update-occurrence', 'recover', 'keep', 'verify-member'] as const;
@@ -289,7 +293,7 @@ function resultText(result: string): string {
   const match = /^([a-z-]+)(?::\s*|\s+|$)(.*)$/s.exec(result);
   const known = match ? results.find((r) => r === match[1]) : undefined;
   if (!match || !known) return result;
-  return match[2] ? t('zoom.result.withDetail', { result: t(`zoom.result.${known}`), detail: match[2] }) : t(`zoom.result.${known}`);
+  return match[2] ? t('zoom.result.withDetail', { result: t(`zoom.result.${known}`), detail: known === 'error' ? zoomReason(match[2]) : match[2] }) : t(`zoom.result.${known}`);
 }
 
 function outcomeText(outcome: string): string {

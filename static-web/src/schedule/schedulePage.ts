@@ -7,6 +7,7 @@ import { errorBox, notify, showError } from '../ui/notice';
 import { isoDate, isoWithOffset } from '../ui/problems';
 import { locale, t, type MessageKey } from '../i18n';
 import './schedule.css';
+import { zoomReason } from './zoomReasons';
 import { fromRrule, toRrule, weekdayOf, weekdays, type Frequency, type Recurrence, type Weekday } from './recurrence';
 
 /** The site's default Zoom location (Z1); site admins see the configured one. */
@@ -53,7 +54,7 @@ function entriesOn(entries: ScheduleEntry[], day: Date): ScheduleEntry[] {
 export function zoomBadge(entry: ScheduleEntry): HTMLElement | null {
   const zoom = entry.zoom;
   if (!zoom || zoom.state === 'none') return null;
-  return h('span', { class: `zoom-badge zoom-${zoom.state}`, dataset: { zoomState: zoom.state }, title: zoom.error ?? '' }, t(`schedule.zoom.${zoom.state}`));
+  return h('span', { class: `zoom-badge zoom-${zoom.state}`, dataset: { zoomState: zoom.state }, title: zoom.error ? zoomReason(zoom.error) : t(`schedule.zoom.${zoom.state}`) }, t(`schedule.zoom.${zoom.state}`));
 }
 
 async function schedulePage(ctx: AppContext): Promise<Page> {
@@ -109,7 +110,7 @@ async function schedulePage(ctx: AppContext): Promise<Page> {
       h('span', {}, `${fmt({ month: 'numeric', day: 'numeric', weekday: 'short' }).format(toDate(e.start, e.allDay))} ${e.allDay ? '' : time(toDate(e.start, false))} `),
       h('strong', {}, e.title), ' ', zoomBadge(e), ' ',
       e.zoom?.joinUrl ? h('a', { href: e.zoom.joinUrl, target: '_blank', rel: 'noopener', class: 'join-url' }, t('schedule.join')) : null,
-      e.zoom?.state === 'error' && e.zoom.error ? h('span', { class: 'danger-text' }, ` ${e.zoom.error}`) : null))));
+      e.zoom?.state === 'error' && e.zoom.error ? h('span', { class: 'danger-text' }, ` ${zoomReason(e.zoom.error)}`) : null))));
 
   return {
     title: t('schedule.title'),
@@ -351,7 +352,7 @@ function entryDialog(ctx: AppContext, entry: ScheduleEntry | null, zoomLocation:
       ? h('div', { class: 'zoom-info', 'data-testid': 'entry-zoom' },
         zoomBadge(entry), ' ',
         entry.zoom.joinUrl ? h('a', { href: entry.zoom.joinUrl, target: '_blank', rel: 'noopener', class: 'join-url' }, entry.zoom.joinUrl) : null,
-        entry.zoom.state === 'error' && entry.zoom.error ? h('p', { class: 'danger-text' }, entry.zoom.error) : null,
+        entry.zoom.state === 'error' && entry.zoom.error ? h('p', { class: 'danger-text' }, zoomReason(entry.zoom.error)) : null,
         entry.zoom.state === 'deferred' ? h('p', { class: 'field-hint' }, t('schedule.zoom.deferredHint')) : null)
       : null;
 
