@@ -415,7 +415,7 @@ test('a member creates a "Zoom 会議" entry in my schedule, the sync links it, 
   await admin.page.goto(siteUrl('/admin/zoom-status'));
   await admin.page.locator('[data-testid=zoom-sync-now]').click();
   await noticed(admin.page, '同期しました（作成 1');
-  await admin.page.locator('table.audit td', { hasText: 'create' }).first().waitFor();
+  await admin.page.locator('table.audit td', { hasText: 'ミーティングの作成' }).first().waitFor();
   await screenshot(admin.page, '26-zoom-status');
 
   // The member sees the entry linked, with its join URL.
