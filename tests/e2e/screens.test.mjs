@@ -5,7 +5,8 @@
 // Zoom stand-in and runs this in Asia/Tokyo, the site's timezone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminEmail, api, baseUrl, launch, logIn, screenshot as fullScreenshot, siteUrl, tokenFor, userEmail } from './lib.mjs';
+import { join } from 'node:path';
+import { adminEmail, api, baseUrl, launch, logIn, screenshot as fullScreenshot, screenshots, siteUrl, tokenFor, userEmail } from './lib.mjs';
 
 const secondEmail = process.env.ZAWAROOM_SECOND;
 const roomId = process.env.ZAWAROOM_ROOM;
@@ -94,7 +95,8 @@ test('a weekly entry made on a Thursday from a click on Tuesday\'s 10:00 is save
   assert.ok(inView, 'the 作成 button is visible at the bottom of the dialog');
   const scrolls = await dialog.evaluate((d) => d.scrollHeight > d.clientHeight);
   assert.ok(scrolls, 'the dialog is long enough to need the sticky actions');
-  await screenshot(page, '40-schedule-entry-dialog');
+  // What the window shows (a full-page shot would stretch the window the modal sizes itself to).
+  await page.screenshot({ path: join(screenshots, '40-schedule-entry-dialog.png') });
   await submit.click();
   await dialog.waitFor({ state: 'detached' });
   await noticed(page, '予定を保存しました');
