@@ -7,7 +7,7 @@ using Zawaroom.Demo;
 using Zawaroom.Identity;
 using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
-using Zawaroom.Live.AzureSignalR;
+using Zawaroom.Realtime.AzureSignalR;
 using Zawaroom.Logs;
 using Zawaroom.Logs.Cosmos;
 using Zawaroom.Logs.Sqlite;
