@@ -63,7 +63,7 @@ export function meetingRoomDialog(d: DialogContext, room: MeetingRoom): Promise<
     const upload = h('button', { type: 'button', class: 'secondary', disabled: true }, t('layout.bgm.upload'));
     const volume = h('select', { name: 'bgmVolume' }, bgmVolumes.map((v) => h('option', { value: v.value, selected: v.value === room.bgmVolume }, t(v.label))));
     const errors = h('div', { class: 'form-errors' });
-    const dialog = h('dialog', { class: 'dialog wide', 'aria-label': t('layout.roomDialog') });
+    const dialog = h('dialog', { class: 'dialog wide scrolls', 'aria-label': t('layout.roomDialog') });
     const showUrl = () => { bgmUrl.closest('label')!.hidden = bgmKind.value !== 'url'; };
     bgmKind.addEventListener('change', showUrl);
     bgmFile.addEventListener('change', () => { upload.disabled = !bgmFile.files?.length; });
@@ -105,7 +105,7 @@ export function meetingRoomDialog(d: DialogContext, room: MeetingRoom): Promise<
         upload),
       field('layout.bgmVolume', volume),
       errors,
-      h('div', { class: 'dialog-actions' },
+      h('div', { class: 'dialog-actions sticky-actions' },
         h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, t('app.cancel')),
         h('button', { type: 'submit', class: 'primary' }, t('layout.change'))));
     showUrl();

@@ -308,7 +308,7 @@ function entryDialog(ctx: AppContext, entry: ScheduleEntry | null, zoomLocation:
     const until = h('input', { type: 'date', name: 'until', value: picked.until ?? isoDate(new Date(start.getFullYear(), start.getMonth() + 3, start.getDate())), 'aria-label': t('schedule.repeat.until') });
     const custom = h('input', { name: 'rrule', value: picked.custom ?? '', placeholder: 'FREQ=WEEKLY;BYDAY=MO', 'aria-label': 'RRULE' });
     const errors = h('div', { class: 'form-errors' });
-    const dialog = h('dialog', { class: 'dialog wide entry-dialog', 'aria-label': entry ? t('schedule.edit') : t('schedule.new') });
+    const dialog = h('dialog', { class: 'dialog wide scrolls entry-dialog', 'aria-label': entry ? t('schedule.edit') : t('schedule.new') });
 
     const repeatRow = h('div', { class: 'repeat-options' },
       h('label', { class: 'inline-label interval-row' }, t('schedule.repeat.every'), interval),
