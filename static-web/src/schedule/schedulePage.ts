@@ -194,6 +194,11 @@ function weekGrid(days: Date[], entries: ScheduleEntry[], chip: (e: ScheduleEntr
       class: `entry-chip timed${p.e.zoom?.joinUrl ? ' has-zoom' : ''}`,
       style: `top:${p.top * hourHeight}px;height:${(p.bottom - p.top) * hourHeight - 2}px;left:calc(${p.lane * width}% + 2px);width:calc(${width}% - 4px)`,
     })));
+    if (sameDay(d, today)) {
+      // Where "now" is, as calendars show it.
+      const hours = (today.getTime() - dayStart) / 3_600_000;
+      column.append(h('div', { class: 'week-now', style: `top:${hours * hourHeight}px`, 'aria-hidden': 'true' }));
+    }
     column.addEventListener('click', (event) => {
       if (event.target !== column) return;
       open(null, d, Math.min(23, Math.floor((event as MouseEvent).offsetY / hourHeight)));
