@@ -28,6 +28,7 @@ api.MapLive();
 app.MapLiveHub();
 app.MapAzureSignalRUpstream();
 api.MapSchedules();
+api.MapSchedulePeek();
 api.MapZoomSync();
 api.MapZoomWebhooks();
 api.MapLogExports();
