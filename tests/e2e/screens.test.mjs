@@ -96,7 +96,7 @@ test('a weekly entry made on a Thursday from a click on Tuesday\'s 10:00 is save
   const scrolls = await dialog.evaluate((d) => d.scrollHeight > d.clientHeight);
   assert.ok(scrolls, 'the dialog is long enough to need the sticky actions');
   // What the window shows (a full-page shot would stretch the window the modal sizes itself to).
-  await page.screenshot({ path: join(screenshots, '40-schedule-entry-dialog.png') });
+  await page.screenshot({ path: join(screenshots, '50-schedule-entry-dialog.png') });
   await submit.click();
   await dialog.waitFor({ state: 'detached' });
   await noticed(page, '予定を保存しました');
@@ -122,7 +122,7 @@ test('the week view is a time grid: the entry sits in Thursday\'s column at 10:0
   assert.equal(cells[1], 'ミーティングの作成');
   assert.equal(cells[2], '木曜定例');
   assert.equal(cells[4], '成功');
-  await screenshot(admin, '41-zoom-status');
+  await screenshot(admin, '51-zoom-status');
 
   const page = await person(t);
   await logIn(page, userEmail);
@@ -133,7 +133,7 @@ test('the week view is a time grid: the entry sits in Thursday\'s column at 10:0
   assert.equal(top, 10 * 44, 'the entry starts at the 10:00 line');
   // Scrolled to the working day on opening.
   assert.ok(await page.locator('[data-testid=week-body]').evaluate((el) => el.scrollTop > 0));
-  await screenshot(page, '42-schedule-week');
+  await screenshot(page, '52-schedule-week');
 });
 
 test('the month keeps its cells\' width with a long title cut by "…", and a click on a day creates an entry there', async (t) => {
@@ -157,7 +157,7 @@ test('the month keeps its cells\' width with a long title cut by "…", and a cl
   assert.deepEqual(cut, { overflow: 'ellipsis', cut: true });
   // Four entries on one day: three lines at most, the rest behind "+n".
   assert.equal((await page.locator(`.calendar-day[data-date="${isoDay(day)}"] .more-entries`).textContent()).trim(), '他 2 件');
-  await screenshot(page, '43-schedule-month');
+  await screenshot(page, '53-schedule-month');
 
   const empty = addDays(day, 3);
   await page.locator(`.calendar-day[data-date="${isoDay(empty)}"]`).click({ position: { x: 40, y: 60 } });
@@ -187,7 +187,7 @@ test('with Zoom unreachable: the run counts failures with the reason, the entry 
   await admin.locator('[data-testid=zoom-members-save]').click();
   await row.locator('[data-verified=false]').waitFor();
   assert.match(await row.locator('[data-testid=verify-reason]').textContent(), /^Zoom に接続できなかったため、確認できていません（.+）$/);
-  await screenshot(admin, '44-zoom-members-unreachable');
+  await screenshot(admin, '54-zoom-members-unreachable');
 
   // "今すぐ同期": not a clean run. The member check and the create both failed, each with its reason.
   await admin.goto(siteUrl('/admin/zoom-status'));
@@ -200,7 +200,7 @@ test('with Zoom unreachable: the run counts failures with the reason, the entry 
   const results = await admin.locator('table.audit tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
   assert.ok(results.some((r) => r[1] === 'メールアドレスの確認' && r[2] === secondEmail && r[4].startsWith('エラー：Zoom に接続できませんでした（')), JSON.stringify(results));
   assert.ok(results.some((r) => r[1] === 'ミーティングの作成' && r[2] === '顧客との打ち合わせ' && r[4].startsWith('エラー：Zoom に接続できませんでした（')), JSON.stringify(results));
-  await screenshot(admin, '45-zoom-status-unreachable');
+  await screenshot(admin, '55-zoom-status-unreachable');
 
   // Each member's entry shows "error" with the reason.
   for (const [email, why] of [[userEmail, /^Zoom に接続できませんでした（.+）$/], [secondEmail, /^予定の持ち主の Zoom のメールアドレスが確認できていません：Zoom に接続できませんでした（.+）$/]]) {
@@ -235,7 +235,7 @@ test('a refused save shows the server\'s reason and no "saved" toast; labels are
   // No label starts with a raw field name.
   const labels = await page.locator('.field-label, dt, th').evaluateAll((els) => els.map((el) => el.firstChild?.textContent?.trim() ?? ''));
   assert.ok(!labels.some((l) => /^(allowDomainNames|userRegisterType|autoRegisterDomainNames|siteLinkName|siteLinkUrl|siteUrl|maxUsersCount)/.test(l)), JSON.stringify(labels));
-  await screenshot(page, '46-site-info-labels');
+  await screenshot(page, '56-site-info-labels');
 
   await form.locator('textarea[name=allowDomainNames]').fill('example.com, not_a_domain');
   await form.getByRole('button', { name: '変更を保存' }).click();
@@ -243,7 +243,7 @@ test('a refused save shows the server\'s reason and no "saved" toast; labels are
   assert.match(text, /^入力内容に誤りがあります。確認してください。（.*not_a_domain.*）$/);
   await page.waitForTimeout(500);
   assert.equal(await page.locator('.notice', { hasText: '保存しました' }).count(), 0, 'no "saved" toast after a refusal');
-  await screenshot(page, '47-error-detail');
+  await screenshot(page, '57-error-detail');
 });
 
 test('a meeting room\'s styles are set with colour and size controls; the JSON stays as the advanced field', async (t) => {
@@ -264,7 +264,7 @@ test('a meeting room\'s styles are set with colour and size controls; the JSON s
   assert.deepEqual(JSON.parse(await dialog.locator('textarea[name=areaStyle]').inputValue()), { background: 'rgba(0, 170, 85, 0.5)', borderWidth: '4px' });
   const change = dialog.getByRole('button', { name: '変更する' });
   assert.ok(await change.evaluate((b) => { const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }), 'the dialog\'s 変更する stays in view');
-  await page.screenshot({ path: join(screenshots, '48-meeting-room-style.png') });
+  await page.screenshot({ path: join(screenshots, '58-meeting-room-style.png') });
   await dialog.getByRole('button', { name: '変更する' }).click();
   await dialog.waitFor({ state: 'detached' });
   await page.locator('[data-testid=layout-apply]').click();
@@ -338,6 +338,6 @@ test('in English, the main screens show no Japanese but names', async (t) => {
   }
   await page.goto(siteUrl(`/schedule?view=week&date=${isoDay(thursday)}`));
   await page.locator('[data-testid=week-body]').waitFor();
-  await screenshot(page, '49-schedule-week-en');
+  await screenshot(page, '59-schedule-week-en');
   assert.deepEqual(found, [], `Japanese on English screens:\n${found.join("\n")}`);
 });
