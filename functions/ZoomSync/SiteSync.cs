@@ -113,10 +113,12 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
             var zone = ZoomSettingsStore.Zone(settings);
             var window = SyncWindow.At(sync.Clock.GetUtcNow(), zone);
             var syncSettings = new SyncSettings(settings.LocationName, zone, settings.InviteAttendees, settings.OnEntryRemoved);
-            var hosts = (await sync.Settings.Members(siteId, ct)).Where(m => m.ZoomEnabled && m.ZoomVerified && m.ZoomEmail is not null)
+            var members = await CheckUnverified(await sync.Settings.Members(siteId, ct), ct);
+            var hosts = members.Where(m => m.ZoomEnabled && m.ZoomVerified && m.ZoomEmail is not null)
                 .ToDictionary(m => m.Email, m => m.ZoomEmail!, StringComparer.Ordinal);
             var entries = new Dictionary<string, ScheduleEntry>(StringComparer.Ordinal);
             await foreach (var e in sync.Book.All(siteId, ct)) entries[e.Id] = e.Value;
+            await MarkBlocked(members, entries.Values, syncSettings, window, ct);
             var desired = entries.Values.SelectMany(e => DesiredMeetings.For(e, hosts, syncSettings, window)).ToList();
             var links = await Store.ListValues<MeetingLink>(siteId, LinkKind, ct);
             var plan = SyncPlanner.Plan(desired, links,
@@ -157,15 +159,57 @@ public sealed class SiteSync(IDocumentStore store, ScheduleBook book, ZoomSettin
                     await Audit(Name(operation), operation.EntryId, null, "error: " + e.ZoomMessage, ct);
                     await sync.Book.SetZoom(siteId, operation.EntryId, new ZoomLinkState("error", Error: e.ZoomMessage), ct);
                 }
-                catch (HttpRequestException e)
+                catch (Exception e) when (ZoomUnreachable.Is(e, ct))
                 {
                     _failed++;
-                    await Audit(Name(operation), operation.EntryId, null, "error: " + e.Message, ct);
-                    await sync.Book.SetZoom(siteId, operation.EntryId, new ZoomLinkState("error", Error: "Zoom could not be reached."), ct);
+                    await Audit(Name(operation), operation.EntryId, null, "error: Zoom could not be reached: " + ZoomUnreachable.Reason(e), ct);
+                    await sync.Book.SetZoom(siteId, operation.EntryId, new ZoomLinkState("error", Error: "Zoom could not be reached: " + ZoomUnreachable.Reason(e)), ct);
                 }
             }
             await Prune(ct);
             return new SiteRunResult("done", _created, _updated, _deleted, _failed, _deferred, _calls);
+        }
+
+        /// <summary>
+        /// Z2/Z9: a member whose sync is on but whose Zoom e-mail is not verified (Zoom was unreachable, the credentials came
+        /// later) is asked about again; a check that gets no answer from Zoom counts as failed, with its reason in the audit.
+        /// </summary>
+        async Task<List<ZoomMemberSetting>> CheckUnverified(List<ZoomMemberSetting> members, CancellationToken ct)
+        {
+            var result = new List<ZoomMemberSetting>(members.Count);
+            foreach (var m in members)
+            {
+                if (!m.ZoomEnabled || m.ZoomVerified || m.ZoomEmail is null) { result.Add(m); continue; }
+                _calls++;
+                var (verified, callFailed) = await ZoomMemberCheck.Verify(sync.Zoom, credentials, m, ct);
+                if (verified != m) await sync.Settings.SaveMember(siteId, verified, ct);
+                if (callFailed)
+                {
+                    _failed++;
+                    await Audit("verify-member", m.Email, null, "error: " + verified.VerifyError, ct);
+                }
+                else await Audit("verify-member", m.Email, null, verified.ZoomVerified ? "ok" : "error: " + verified.VerifyError, ct);
+                result.Add(verified);
+            }
+            return result;
+        }
+
+        /// <summary>An entry that should be a meeting but whose owner's Zoom e-mail is unverified shows the error and why.</summary>
+        async Task MarkBlocked(List<ZoomMemberSetting> members, IEnumerable<ScheduleEntry> entries, SyncSettings syncSettings, SyncWindow window,
+            CancellationToken ct)
+        {
+            var blocked = members.Where(m => m.ZoomEnabled && !m.ZoomVerified && m.ZoomEmail is not null)
+                .ToDictionary(m => m.Email, m => m.ZoomEmail!, StringComparer.Ordinal);
+            if (blocked.Count == 0) return;
+            var why = members.Where(m => blocked.ContainsKey(m.Email)).ToDictionary(m => m.Email, m => m.VerifyError, StringComparer.Ordinal);
+            foreach (var e in entries.Where(e => DesiredMeetings.For(e, blocked, syncSettings, window).Any()))
+            {
+                // Not synced this run: counted, so the run does not read as a clean one.
+                _failed++;
+                var reason = $"The owner's Zoom e-mail is not verified: {why[e.Owner]}";
+                if (e.Zoom is { State: "error" } z && z.Error == reason) continue;
+                await sync.Book.SetZoom(siteId, e.Id, new ZoomLinkState("error", Error: reason), ct);
+            }
         }
 
         /// <summary>Keeps the audit to its newest records and forgets webhook deliveries past Zoom's retry period.</summary>

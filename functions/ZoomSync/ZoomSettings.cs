@@ -19,7 +19,7 @@ public sealed record ZoomSettings
 }
 
 /// <summary>Z2: one member's Zoom sync switch and Zoom e-mail, with the result of asking Zoom about it.</summary>
-public sealed record ZoomMemberSetting(string Email, bool ZoomEnabled, string? ZoomEmail, bool ZoomVerified, string? VerifyError = null);
+public sealed record ZoomMemberSetting(string Email, bool ZoomEnabled, string? ZoomEmail, bool ZoomVerified, string? VerifyError = null, string? VerifyReason = null);
 
 /// <summary>Site Zoom settings and member Zoom e-mails; secrets are encrypted with ASP.NET Core Data Protection.</summary>
 public sealed class ZoomSettingsStore(IDocumentStore store, IDataProtectionProvider protection)

@@ -14,12 +14,15 @@ public static class ZoomSyncApi
 {
     public sealed record SettingsView(bool Enabled, string AccountId, string ClientId, bool ClientSecretSet, bool WebhookSecretTokenSet,
         string LocationName, string TimeZone, OnEntryRemoved OnEntryRemoved, bool InviteAttendees);
-    public sealed record MemberView(string Email, string Name, bool ZoomEnabled, string? ZoomEmail, bool ZoomVerified, string? VerifyError);
+    public sealed record MemberView(string Email, string Name, bool ZoomEnabled, string? ZoomEmail, bool ZoomVerified, string? VerifyError, string? VerifyReason = null);
+    public sealed record RecheckRequest(IReadOnlyList<string>? Emails);
+    /// <summary>An audit record with the entry's title (when the entry still exists), for the status screen.</summary>
+    public sealed record AuditView(DateTimeOffset At, string Operation, string EntryId, string? EntryTitle, long? MeetingId, string Result);
     public sealed record MemberPage(IReadOnlyList<MemberView> Items, int Total);
     public sealed record MemberChange(string? Email, bool? ZoomEnabled, string? ZoomEmail);
     public sealed record MemberChanges(IReadOnlyList<MemberChange>? Items);
     public sealed record StatusView(DateTimeOffset? LastRun, DateTimeOffset? NextRun, int Created, int Updated, int Deleted, int Failed, int Deferred,
-        string? Outcome, IReadOnlyList<SyncAudit> Audit);
+        string? Outcome, IReadOnlyList<AuditView> Audit);
 
     public static void MapZoomSync(this RouteGroupBuilder api)
     {
@@ -29,6 +32,7 @@ public static class ZoomSyncApi
         zoom.MapPut("", PutSettings).Allow(Access.SiteAdmin);
         zoom.MapGet("/members", ListMembers).Allow(Access.SiteAdmin);
         zoom.MapPut("/members", PutMembers).Allow(Access.SiteAdmin);
+        zoom.MapPost("/members/verify", RecheckMembers).Allow(Access.SiteAdmin);
         zoom.MapPost("/sync", async (HttpContext http, ZoomSettingsStore settings, IZoomSyncNow syncNow, CancellationToken ct) =>
         {
             var site = http.RequireSite().SiteId;
@@ -45,13 +49,17 @@ public static class ZoomSyncApi
                 _ => Results.Ok(result),
             };
         }).Allow(Access.SiteAdmin);
-        zoom.MapGet("/status", async (HttpContext http, IDocumentStore store, CancellationToken ct) =>
+        zoom.MapGet("/status", async (HttpContext http, IDocumentStore store, ScheduleBook book, CancellationToken ct) =>
         {
             var site = http.RequireSite().SiteId;
             var status = (await store.Get<SyncStatus>(site, SiteSync.StatusKind, "status", ct))?.Value ?? new SyncStatus(null, null, 0, 0, 0, 0, 0, null);
-            var audit = await store.ListValues<SyncAudit>(site, SiteSync.AuditKind, ct);
+            var audit = (await store.ListValues<SyncAudit>(site, SiteSync.AuditKind, ct)).AsEnumerable().Reverse().Take(200).ToList();
+            // The admin reads entries by their titles, not their ids.
+            var titles = new Dictionary<string, string>(StringComparer.Ordinal);
+            var wanted = audit.Select(a => a.EntryId).ToHashSet(StringComparer.Ordinal);
+            await foreach (var e in book.All(site, ct)) if (wanted.Contains(e.Id)) titles[e.Id] = e.Value.Content.Title;
             return new StatusView(status.LastRun, status.NextRun, status.Created, status.Updated, status.Deleted, status.Failed, status.Deferred,
-                status.Outcome, audit.AsEnumerable().Reverse().Take(200).ToList());
+                status.Outcome, audit.Select(a => new AuditView(a.At, a.Operation, a.EntryId, titles.GetValueOrDefault(a.EntryId), a.MeetingId, a.Result)).ToList());
         }).Allow(Access.SiteAdmin);
     }
 
@@ -90,7 +98,8 @@ public static class ZoomSyncApi
         if (Flag("inviteAttendees") is { } invite) s = s with { InviteAttendees = invite };
         patch.RejectUnknown();
         if (s.Enabled && store.Credentials(site, s) is null)
-            throw Problems.Validation("Zoom sync needs the Account ID, Client ID and Client Secret before it can be turned on.");
+            // Its own code, so the screen says which settings are missing in the person's language.
+            throw Problems.Of(400, "zoom-not-configured", "Zoom is not configured", "Zoom sync needs the Account ID, Client ID and Client Secret before it can be turned on.");
         try { await store.Save(site, s, current?.ETag, ct); }
         catch (ConcurrencyException) { throw Problems.Conflict(); }
         return View(s);
@@ -106,7 +115,7 @@ public static class ZoomSyncApi
         await foreach (var m in members.All(site, ct))
         {
             var z = zoom.GetValueOrDefault(m.Value.Email);
-            all.Add(new MemberView(m.Value.Email, m.Value.Name, z?.ZoomEnabled ?? false, z?.ZoomEmail, z?.ZoomVerified ?? false, z?.VerifyError));
+            all.Add(new MemberView(m.Value.Email, m.Value.Name, z?.ZoomEnabled ?? false, z?.ZoomEmail, z?.ZoomVerified ?? false, z?.VerifyError, z?.VerifyReason));
         }
         return new MemberPage(all.Skip((number - 1) * size).Take(size).ToList(), all.Count);
     }
@@ -136,27 +145,35 @@ public static class ZoomSyncApi
         var saved = new List<MemberView>();
         foreach (var change in changes)
         {
-            var verified = change;
-            if (change.ZoomEmail is not null)
-            {
-                if (credentials is null) verified = change with { VerifyError = "Zoom credentials are not set; the e-mail is not verified yet." };
-                else
-                {
-                    try
-                    {
-                        var user = await zoom.FindUser(credentials, change.ZoomEmail, ct);
-                        verified = user is null ? change with { VerifyError = "Zoom has no user with this e-mail." } : change with { ZoomVerified = true };
-                    }
-                    catch (Exception e) when (e is ZoomException or HttpRequestException)
-                    {
-                        verified = change with { VerifyError = "Zoom could not be asked: " + e.Message };
-                    }
-                }
-            }
+            var (verified, _) = await ZoomMemberCheck.Verify(zoom, credentials, change, ct);
             await store.SaveMember(site, verified, ct);
             var member = await members.Find(site, change.Email, ct);
-            saved.Add(new MemberView(change.Email, member?.Name ?? change.Email, verified.ZoomEnabled, verified.ZoomEmail, verified.ZoomVerified, verified.VerifyError));
+            saved.Add(new MemberView(change.Email, member?.Name ?? change.Email, verified.ZoomEnabled, verified.ZoomEmail, verified.ZoomVerified, verified.VerifyError, verified.VerifyReason));
         }
         return new MemberPage(saved, saved.Count);
     }
+
+    /// <summary>Z2 "re-check": asks Zoom again about the named members' Zoom e-mails (none named: every unverified one).</summary>
+    static async Task<MemberPage> RecheckMembers(HttpContext http, RecheckRequest? body, MemberDirectory members, ZoomSettingsStore store,
+        ZoomClient zoom, CancellationToken ct)
+    {
+        var site = http.RequireSite().SiteId;
+        if (body?.Emails is { Count: > 500 }) throw Problems.Validation("At most 500 members at once.");
+        var named = body?.Emails?.Select(e => Emails.Normalize(e ?? "")).ToHashSet(StringComparer.Ordinal);
+        var current = await store.Members(site, ct);
+        if (named is not null && named.FirstOrDefault(e => current.All(m => m.Email != e)) is { } unknown)
+            throw Problems.Validation($"{unknown} has no Zoom e-mail on this site.");
+        var chosen = current.Where(m => m.ZoomEmail is not null && (named?.Contains(m.Email) ?? !m.ZoomVerified)).ToList();
+        var credentials = store.Credentials(site, await store.Get(site, ct));
+        var checkedMembers = new List<MemberView>();
+        foreach (var m in chosen)
+        {
+            var (verified, _) = await ZoomMemberCheck.Verify(zoom, credentials, m, ct);
+            await store.SaveMember(site, verified, ct);
+            var member = await members.Find(site, m.Email, ct);
+            checkedMembers.Add(new MemberView(m.Email, member?.Name ?? m.Email, verified.ZoomEnabled, verified.ZoomEmail, verified.ZoomVerified, verified.VerifyError, verified.VerifyReason));
+        }
+        return new MemberPage(checkedMembers, checkedMembers.Count);
+    }
+
 }

@@ -139,6 +139,7 @@ test('meeting rooms are moved and resized by dragging, added by double-click, ed
   await page.locator('.mr-list').getByRole('button', { name: '会議室「会議室2」の編集' }).click();
   const dialog = page.locator('dialog[open]');
   await dialog.locator('input[name=name]').fill('会議室B');
+  await dialog.locator('[data-testid=area-style-json] summary').click();
   await dialog.locator('textarea[name=areaStyle]').fill('{background: red');
   await dialog.getByRole('button', { name: '変更する' }).click();
   assert.equal(await alertText(dialog), '会議室エリアのスタイル: JSON 形式になっていません。');
@@ -336,7 +337,7 @@ test('Zoom settings are saved without the secrets ever coming back; members\' Zo
   // On without credentials: refused.
   await form.locator('input[name=enabled]').check();
   await form.getByRole('button', { name: '変更を保存' }).click();
-  assert.equal(await alertText(form), '入力内容に誤りがあります。確認してください。');
+  assert.equal(await alertText(form), 'Zoom アプリの情報（Account ID・Client ID・Client Secret）が設定されていません。');
 
   await form.locator('input[name=accountId]').fill(zoom.account);
   await form.locator('input[name=clientId]').fill(zoom.client);
@@ -394,7 +395,7 @@ test('a member creates a "Zoom 会議" entry in my schedule, the sync links it, 
   await dialog.locator('input[name=endTime]').fill('11:00');
   await dialog.locator('select[name=locationKind]').selectOption({ label: 'Zoom 会議' });
   await dialog.locator('textarea[name=attendees]').fill(adminEmail);
-  await dialog.getByRole('button', { name: '変更を保存' }).click();
+  await dialog.getByRole('button', { name: '作成' }).click();
   await dialog.waitFor({ state: 'detached' });
   await noticed(page, '予定を保存しました');
 
@@ -414,7 +415,7 @@ test('a member creates a "Zoom 会議" entry in my schedule, the sync links it, 
   await admin.page.goto(siteUrl('/admin/zoom-status'));
   await admin.page.locator('[data-testid=zoom-sync-now]').click();
   await noticed(admin.page, '同期しました（作成 1');
-  await admin.page.locator('table.audit td', { hasText: 'create' }).first().waitFor();
+  await admin.page.locator('table.audit td', { hasText: 'ミーティングの作成' }).first().waitFor();
   await screenshot(admin.page, '26-zoom-status');
 
   // The member sees the entry linked, with its join URL.
@@ -528,7 +529,7 @@ test('a repeating entry: the simple picker writes the RRULE and reads it back', 
   await dialog.locator('select[name=frequency]').selectOption('weekdays');
   await dialog.locator('select[name=repeatEnd]').selectOption('count');
   await dialog.locator('input[name=count]').fill('20');
-  await dialog.getByRole('button', { name: '変更を保存' }).click();
+  await dialog.getByRole('button', { name: '作成' }).click();
   await dialog.waitFor({ state: 'detached' });
 
   const userToken = await tokenFor(userEmail);

@@ -31,7 +31,7 @@ export async function loginProvidersSection(ctx: AppContext): Promise<HTMLElemen
         type: 'checkbox', checked: provider.enable, 'aria-label': t('providers.enable'),
         onchange: (e: Event) => { providers[index] = { ...providers[index], enable: (e.target as HTMLInputElement).checked }; },
       })),
-      h('td', {}, h('code', {}, provider.authType), ' ', h('span', { class: 'muted' }, t(`providers.authType.${provider.authType}`))),
+      h('td', {}, t(`providers.authType.${provider.authType}`), h('code', { class: 'field-name' }, provider.authType)),
       h('td', { class: 'row-actions' },
         h('button', { type: 'button', class: 'secondary', disabled: index === 0, onclick: () => move(index, -1) }, t('providers.up')),
         h('button', { type: 'button', class: 'secondary', disabled: index === providers.length - 1, onclick: () => move(index, 1) }, t('providers.down'))))));
@@ -42,7 +42,8 @@ export async function loginProvidersSection(ctx: AppContext): Promise<HTMLElemen
     h('h2', {}, t('admin.loginProviders')),
     h('p', { class: 'muted' }, t('providers.hint')),
     h('table', { class: 'table' },
-      h('thead', {}, h('tr', {}, h('th', {}, t('providers.name')), h('th', {}, t('providers.enable')), h('th', {}, t('providers.authType')), h('th', {}))),
+      h('thead', {}, h('tr', {}, h('th', {}, t('providers.name'), h('code', { class: 'field-name' }, 'name')), h('th', {}, t('providers.enable'), h('code', { class: 'field-name' }, 'enable')),
+        h('th', {}, t('providers.authType'), h('code', { class: 'field-name' }, 'authType')), h('th', {}))),
       rows),
     errors,
     h('div', { class: 'form-actions' }, save));

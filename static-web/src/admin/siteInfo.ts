@@ -2,7 +2,7 @@ import type { SiteInfo, UserRegisterType } from '../api/types';
 import type { AppContext } from '../app/context';
 import { h, splitList } from '../ui/dom';
 import { notify, showError } from '../ui/notice';
-import { t } from '../i18n';
+import { t, type MessageKey } from '../i18n';
 
 const registerTypes: UserRegisterType[] = ['full-auto', 'semi-auto', 'manual'];
 
@@ -22,20 +22,22 @@ export async function siteInfoSection(ctx: AppContext): Promise<HTMLElement> {
   const errors = h('div', { class: 'form-errors' });
   const save = h('button', { type: 'submit', class: 'primary' }, t('app.save'));
 
+  // Plain words first; the manual's field name after them, for admins who follow the manual.
+  const label = (key: MessageKey, name: string) => h('span', { class: 'field-label' }, t(key), h('code', { class: 'field-name' }, name));
   const form = h('form', { class: 'settings-form', novalidate: true },
     h('h2', {}, t('site.info')),
     h('dl', { class: 'readonly' },
-      h('dt', {}, t('site.siteUrl')), h('dd', {}, site.siteUrl),
-      h('dt', {}, t('site.mediaServer')), h('dd', {}, site.defaultMediaServerUrl ?? t('site.none')),
-      h('dt', {}, t('site.maxUsers')), h('dd', {}, site.maxUsersCount)),
+      h('dt', {}, label('site.siteUrl', 'siteUrl')), h('dd', {}, site.siteUrl),
+      h('dt', {}, label('site.mediaServer', 'defaultMediaServerUrl')), h('dd', {}, site.defaultMediaServerUrl ?? t('site.none')),
+      h('dt', {}, label('site.maxUsers', 'maxUsersCount')), h('dd', {}, site.maxUsersCount)),
     h('h2', {}, t('site.loginSettings')),
-    h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('site.allowDomains')), allow, h('span', { class: 'field-hint' }, t('site.allowDomainsHint'))),
-    h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('site.registerType')), registerType),
-    h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('site.autoDomains')), auto),
+    h('label', { class: 'field' }, label('site.allowDomains', 'allowDomainNames'), allow, h('span', { class: 'field-hint' }, t('site.allowDomainsHint'))),
+    h('label', { class: 'field' }, label('site.registerType', 'userRegisterType'), registerType),
+    h('label', { class: 'field' }, label('site.autoDomains', 'autoRegisterDomainNames'), auto),
     h('h2', {}, t('site.linkSettings')),
-    h('label', { class: 'field checkbox' }, showLink, h('span', {}, t('site.showLink'))),
-    h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('site.linkName')), linkName),
-    h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('site.linkUrl')), linkUrl),
+    h('label', { class: 'field checkbox' }, showLink, h('span', {}, t('site.showLink'), h('code', { class: 'field-name' }, 'showSiteLink'))),
+    h('label', { class: 'field' }, label('site.linkName', 'siteLinkName'), linkName),
+    h('label', { class: 'field' }, label('site.linkUrl', 'siteLinkUrl'), linkUrl),
     errors,
     h('div', { class: 'form-actions' }, save));
 

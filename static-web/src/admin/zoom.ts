@@ -4,6 +4,7 @@ import { clear, h } from '../ui/dom';
 import { notify, showError } from '../ui/notice';
 import { showSaveError } from '../ui/problems';
 import { formatDateTime, t } from '../i18n';
+import { zoomReason } from '../schedule/zoomReasons';
 
 /**
  * Z1 "Zoom 設定": on/off, the Server-to-Server OAuth app, the webhook secret token, the location that
@@ -113,10 +114,32 @@ export async function zoomMembersSection(ctx: AppContext): Promise<HTMLElement> 
   const save = h('button', { type: 'button', class: 'primary', disabled: true, 'data-testid': 'zoom-members-save' }, t('zoom.members.save'));
   const pending = h('span', { class: 'muted' });
 
+  // Unverified says why (the server keeps the reason) and can be asked again.
   function verified(member: ZoomMember): HTMLElement {
     if (!member.zoomEmail) return h('span', { class: 'muted' }, '—');
     if (member.zoomVerified) return h('span', { class: 'badge ok', 'data-verified': 'true' }, t('zoom.members.verified'));
-    return h('span', { class: 'badge warn', title: member.verifyError ?? '', 'data-verified': 'false' }, t('zoom.members.notVerified'));
+    return h('div', { class: 'verify-state' },
+      h('span', { class: 'badge warn', 'data-verified': 'false' }, t('zoom.members.notVerified')),
+      h('span', { class: 'verify-reason', 'data-testid': 'verify-reason', title: member.verifyError ?? '' }, verifyReasonText(member)),
+      h('button', {
+        type: 'button', class: 'secondary small', 'data-testid': 'zoom-recheck', 'aria-label': t('zoom.members.recheckFor', { email: member.email }),
+        onclick: (event: Event) => void recheck([member.email], event.currentTarget as HTMLButtonElement),
+      }, t('zoom.members.recheck')));
+  }
+
+  async function recheck(emails: string[] | null, button: HTMLButtonElement): Promise<void> {
+    button.disabled = true;
+    try {
+      const result = await api.recheckMembers(emails);
+      const ok = result.items.filter((m) => m.zoomVerified).length;
+      data = await api.members(page, memberPageSize);
+      showError(errors, null);
+      draw();
+      notify(t('zoom.members.rechecked', { count: result.items.length, verified: ok }));
+    } catch (error) {
+      showError(errors, error);
+      button.disabled = false;
+    }
   }
 
   function draw(): void {
@@ -178,8 +201,10 @@ export async function zoomMembersSection(ctx: AppContext): Promise<HTMLElement> 
   });
 
   draw();
+  const recheckAll = h('button', { type: 'button', class: 'secondary', 'data-testid': 'zoom-recheck-all' }, t('zoom.members.recheckAll'));
+  recheckAll.addEventListener('click', () => void recheck(null, recheckAll).finally(() => { recheckAll.disabled = false; }));
   return h('section', { class: 'zoom-members' },
-    h('h2', {}, t('admin.zoomMembers')),
+    h('div', { class: 'toolbar' }, h('h2', {}, t('admin.zoomMembers')), recheckAll),
     h('p', { class: 'field-hint' }, t('zoom.members.hint')),
     table,
     errors,
@@ -200,27 +225,35 @@ export async function zoomStatusSection(ctx: AppContext): Promise<HTMLElement> {
       h('dl', { class: 'readonly' },
         h('dt', {}, t('zoom.status.lastRun')), h('dd', { 'data-testid': 'zoom-last-run' }, when(status.lastRun)),
         h('dt', {}, t('zoom.status.nextRun')), h('dd', {}, when(status.nextRun)),
-        status.outcome ? [h('dt', {}, t('zoom.status.outcome')), h('dd', {}, outcomeText(status.outcome))] : null),
+        status.outcome ? [h('dt', {}, t('zoom.status.outcome')), h('dd', { 'data-testid': 'zoom-outcome' },
+          status.outcome === 'done' && status.failed > 0 ? t('zoom.outcome.doneWithFailures', { failed: status.failed }) : outcomeText(status.outcome))] : null),
       h('ul', { class: 'counts-row' },
         (['created', 'updated', 'deleted', 'failed', 'deferred'] as const).map((k) =>
-          h('li', { class: `count count-${k}` }, h('span', { class: 'count-value' }, status[k]), h('span', { class: 'count-label' }, t(`zoom.status.${k}`))))),
+          h('li', { class: `count count-${k}${k === 'failed' && status.failed > 0 ? ' has-failures' : ''}` }, h('span', { class: 'count-value' }, status[k]), h('span', { class: 'count-label' }, t(`zoom.status.${k}`))))),
       h('h3', {}, t('zoom.status.audit')),
       status.audit.length === 0 ? h('p', { class: 'empty' }, t('zoom.status.noAudit')) : h('table', { class: 'table audit' },
         h('thead', {}, h('tr', {}, h('th', {}, t('zoom.status.at')), h('th', {}, t('zoom.status.operation')), h('th', {}, t('zoom.status.entry')),
           h('th', {}, t('zoom.status.meeting')), h('th', {}, t('zoom.status.result')))),
-        h('tbody', {}, status.audit.map((a) => h('tr', {},
-          h('td', {}, formatDateTime(a.at)), h('td', {}, h('code', {}, a.operation)), h('td', {}, h('code', {}, a.entryId)),
-          h('td', {}, a.meetingId ?? ''), h('td', { class: a.result.startsWith('error') ? 'danger-text' : '' }, a.result))))));
+        h('tbody', {}, status.audit.map((a) => h('tr', { dataset: { operation: a.operation } },
+          h('td', { class: 'nowrap' }, formatDateTime(a.at)),
+          h('td', { title: a.operation, class: 'nowrap' }, operationText(a.operation)),
+          h('td', { title: a.entryId }, a.operation === 'verify-member' ? a.entryId : a.entryTitle ?? h('span', { class: 'muted' }, t('zoom.status.entryGone'))),
+          h('td', {}, a.meetingId ?? ''),
+          h('td', { class: a.result.startsWith('error') ? 'danger-text' : '' }, resultText(a.result)))))));
   }
 
   syncNow.addEventListener('click', async () => {
     syncNow.disabled = true;
     try {
       const run = await api.syncNow();
-      notify(t('zoom.status.ran', { created: run.created ?? 0, updated: run.updated ?? 0, deleted: run.deleted ?? 0, failed: run.failed ?? 0 }));
+      const counts = { created: run.created ?? 0, updated: run.updated ?? 0, deleted: run.deleted ?? 0, failed: run.failed ?? 0 };
       status = await api.status();
       showError(errors, null);
       draw();
+      // A run with failures is not reported as a clean one: the reasons are in the record below.
+      if (counts.failed > 0) errors.replaceChildren(h('div', { class: 'error', role: 'alert', 'data-testid': 'zoom-run-failed' }, t('zoom.status.ranWithFailures', counts)));
+      else if (run.outcome === 'busy') notify(t('zoom.outcome.busy'));
+      else notify(t('zoom.status.ran', counts));
     } catch (error) {
       showError(errors, error);
     } finally {
@@ -233,6 +266,34 @@ export async function zoomStatusSection(ctx: AppContext): Promise<HTMLElement> {
     h('div', { class: 'toolbar' }, h('h2', {}, t('admin.zoomStatus')), syncNow),
     errors,
     body);
+}
+
+function verifyReasonText(member: ZoomMember): string {
+  const reasons = ['no-credentials', 'no-such-user', 'unreachable', 'zoom-error'] as const;
+  const reason = reasons.find((r) => r === member.verifyReason);
+  if (!reason) return member.verifyError ?? '';
+  const text = t(`zoom.members.reason.${reason}`);
+  // Zoom's own words, when it said something, after ours.
+  // Zoom's own words (or what the connection said) after ours.
+  const detail = (member.verifyError ?? '').replace(/^Zoom could not be reached:\s*/, '').replace(/^Zoom answered /, '');
+  return (reason === 'zoom-error' || reason === 'unreachable') && detail ? t('zoom.members.reasonDetail', { reason: text, detail }) : text;
+}
+
+const operations = ['create', 'update', 'delete', 'delete-occurrence', 'update-occurrence', 'recover', 'keep', 'verify-member'] as const;
+
+function operationText(operation: string): string {
+  const known = operations.find((o) => o === operation);
+  return known ? t(`zoom.op.${known}`) : operation;
+}
+
+const results = ['ok', 'error', 'found', 'already-deleted', 'gone', 'unlinked', 'restored'] as const;
+
+/** "ok", "error: why", "restored 1700000000": the word in the person's language, the rest as Zoom or the sync said it. */
+function resultText(result: string): string {
+  const match = /^([a-z-]+)(?::\s*|\s+|$)(.*)$/s.exec(result);
+  const known = match ? results.find((r) => r === match[1]) : undefined;
+  if (!match || !known) return result;
+  return match[2] ? t('zoom.result.withDetail', { result: t(`zoom.result.${known}`), detail: known === 'error' ? zoomReason(match[2]) : match[2] }) : t(`zoom.result.${known}`);
 }
 
 function outcomeText(outcome: string): string {

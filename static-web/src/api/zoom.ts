@@ -17,9 +17,11 @@ export type ZoomSettingsPut = Partial<Omit<ZoomSettings, 'clientSecretSet' | 'we
   clientSecret?: string;
   webhookSecretToken?: string;
 };
-export interface ZoomMember { email: string; name: string; zoomEnabled: boolean; zoomEmail?: string | null; zoomVerified: boolean; verifyError?: string | null }
+export interface ZoomMember { email: string; name: string; zoomEnabled: boolean; zoomEmail?: string | null; zoomVerified: boolean; verifyError?: string | null;
+  /** Why it is not verified: no-credentials | no-such-user | unreachable | zoom-error. */
+  verifyReason?: string | null }
 export interface ZoomMemberPage { items: ZoomMember[]; total: number }
-export interface SyncAudit { at: string; operation: string; entryId: string; meetingId?: number | null; result: string }
+export interface SyncAudit { at: string; operation: string; entryId: string; entryTitle?: string | null; meetingId?: number | null; result: string }
 export interface SyncStatus {
   lastRun?: string | null; nextRun?: string | null;
   created: number; updated: number; deleted: number; failed: number; deferred: number;
@@ -59,6 +61,8 @@ export const zoomApi = (api: Api) => ({
   members: (page: number, pageSize: number) => api.get<ZoomMemberPage>(`/admin/zoom/members?page=${page}&pageSize=${pageSize}`),
   putMembers: (items: { email: string; zoomEnabled: boolean; zoomEmail: string | null }[]) =>
     api.call<ZoomMemberPage>('PUT', '/admin/zoom/members', { items }),
+  /** Asks Zoom again about these members' Zoom e-mails (null: every unverified one). */
+  recheckMembers: (emails: string[] | null) => api.call<ZoomMemberPage>('POST', '/admin/zoom/members/verify', emails ? { emails } : {}),
   syncNow: () => api.call<SyncRun>('POST', '/admin/zoom/sync'),
   status: () => api.get<SyncStatus>('/admin/zoom/status'),
 });

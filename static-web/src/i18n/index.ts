@@ -44,9 +44,13 @@ export function hasKey(key: string): key is MessageKey {
   return key in ja;
 }
 
+/** Codes whose message says only "something was wrong": the server's `detail` names what. */
+const genericCodes = new Set(['validation', 'error']);
+
 /**
- * What a person reads for a failed call: the message of the problem's `code` in their language,
- * never the raw response. Unknown codes get the generic message.
+ * What a person reads for a failed call: the message of the problem's `code` in their language;
+ * where that message is only generic (a refused field, an unknown code) the server's `detail`
+ * says the reason, so the person can fix it. Never the raw response body.
  */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
@@ -54,6 +58,10 @@ export function errorMessage(error: unknown): string {
     if (error.code === 'validation' && Array.isArray(unknownEmails) && unknownEmails.length > 0)
       return t('error.validation.unknownEmails', { emails: unknownEmails.join(', ') });
     const key = `error.${error.code}`;
+    const detail = typeof error.problem.detail === 'string' ? error.problem.detail.trim() : '';
+    if (hasKey(key) && !genericCodes.has(error.code)) return t(key);
+    // A 5xx detail is the server's business, not the person's.
+    if (detail !== '' && error.status < 500) return t('error.withDetail', { message: hasKey(key) ? t(key) : t('error.unknown'), detail });
     return hasKey(key) ? t(key) : t('error.unknown');
   }
   return t('error.unknown');

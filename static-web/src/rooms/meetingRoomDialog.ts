@@ -4,6 +4,7 @@ import type { AppContext } from '../app/context';
 import { h } from '../ui/dom';
 import { notify, showError } from '../ui/notice';
 import { t, type MessageKey } from '../i18n';
+import { styleEditor } from './styleControls';
 
 export const audioModes: { value: AudioMode; label: MessageKey }[] = [
   { value: 'whole-room', label: 'layout.audio.whole-room' },
@@ -47,8 +48,11 @@ export function meetingRoomDialog(d: DialogContext, room: MeetingRoom): Promise<
   return new Promise((resolve) => {
     let done = false;
     const name = h('input', { name: 'name', value: room.name, maxlength: 50, autocomplete: 'off' });
-    const nameStyle = h('textarea', { name: 'nameStyle', rows: 2, value: JSON.stringify(room.nameStyle), spellcheck: false });
-    const areaStyle = h('textarea', { name: 'areaStyle', rows: 2, value: JSON.stringify(room.areaStyle), spellcheck: false });
+    // Colour and size controls; the manual's JSON stays reachable under "詳細設定（JSON）".
+    const nameEditor = styleEditor('name', room.nameStyle, 'nameStyle', 'layout.nameStyle', t('layout.nameStyleHint'));
+    const areaEditor = styleEditor('area', room.areaStyle, 'areaStyle', 'layout.areaStyle', t('layout.areaStyleHint'));
+    const nameStyle = nameEditor.json;
+    const areaStyle = areaEditor.json;
     const audio = h('select', { name: 'audioMode' }, audioModes.map((m) => h('option', { value: m.value, selected: m.value === room.audioMode }, t(m.label))));
     const bgmKind = h('select', { name: 'bgmKind' },
       h('option', { value: 'none', selected: !room.bgm }, t('layout.bgm.none')),
@@ -59,7 +63,7 @@ export function meetingRoomDialog(d: DialogContext, room: MeetingRoom): Promise<
     const upload = h('button', { type: 'button', class: 'secondary', disabled: true }, t('layout.bgm.upload'));
     const volume = h('select', { name: 'bgmVolume' }, bgmVolumes.map((v) => h('option', { value: v.value, selected: v.value === room.bgmVolume }, t(v.label))));
     const errors = h('div', { class: 'form-errors' });
-    const dialog = h('dialog', { class: 'dialog wide', 'aria-label': t('layout.roomDialog') });
+    const dialog = h('dialog', { class: 'dialog wide scrolls', 'aria-label': t('layout.roomDialog') });
     const showUrl = () => { bgmUrl.closest('label')!.hidden = bgmKind.value !== 'url'; };
     bgmKind.addEventListener('change', showUrl);
     bgmFile.addEventListener('change', () => { upload.disabled = !bgmFile.files?.length; });
@@ -90,8 +94,8 @@ export function meetingRoomDialog(d: DialogContext, room: MeetingRoom): Promise<
     const form = h('form', { method: 'dialog', novalidate: true },
       h('h2', {}, t('layout.roomDialog')),
       field('layout.roomName', name, t('layout.guestAreaHint')),
-      field('layout.nameStyle', nameStyle, t('layout.nameStyleHint')),
-      field('layout.areaStyle', areaStyle, t('layout.areaStyleHint')),
+      h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('layout.nameStyle')), nameEditor.element),
+      h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('layout.areaStyle')), areaEditor.element),
       field('layout.audioMode', audio),
       field('layout.bgm', bgmKind),
       field('layout.bgm.urlLabel', bgmUrl, t('layout.bgm.urlHint')),
@@ -101,7 +105,7 @@ export function meetingRoomDialog(d: DialogContext, room: MeetingRoom): Promise<
         upload),
       field('layout.bgmVolume', volume),
       errors,
-      h('div', { class: 'dialog-actions' },
+      h('div', { class: 'dialog-actions sticky-actions' },
         h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, t('app.cancel')),
         h('button', { type: 'submit', class: 'primary' }, t('layout.change'))));
     showUrl();

@@ -6,6 +6,8 @@ import { icon } from '../ui/icons';
 import { errorBox, notify, showError } from '../ui/notice';
 import { isoDate, isoWithOffset } from '../ui/problems';
 import { locale, t, type MessageKey } from '../i18n';
+import './schedule.css';
+import { zoomReason } from './zoomReasons';
 import { fromRrule, toRrule, weekdayOf, weekdays, type Frequency, type Recurrence, type Weekday } from './recurrence';
 
 /** The site's default Zoom location (Z1); site admins see the configured one. */
@@ -52,7 +54,7 @@ function entriesOn(entries: ScheduleEntry[], day: Date): ScheduleEntry[] {
 export function zoomBadge(entry: ScheduleEntry): HTMLElement | null {
   const zoom = entry.zoom;
   if (!zoom || zoom.state === 'none') return null;
-  return h('span', { class: `zoom-badge zoom-${zoom.state}`, dataset: { zoomState: zoom.state }, title: zoom.error ?? '' }, t(`schedule.zoom.${zoom.state}`));
+  return h('span', { class: `zoom-badge zoom-${zoom.state}`, dataset: { zoomState: zoom.state }, title: zoom.error ? zoomReason(zoom.error) : t(`schedule.zoom.${zoom.state}`) }, t(`schedule.zoom.${zoom.state}`));
 }
 
 async function schedulePage(ctx: AppContext): Promise<Page> {
@@ -76,33 +78,29 @@ async function schedulePage(ctx: AppContext): Promise<Page> {
   const shift = (by: number) => go(view, view === 'week'
     ? new Date(day.getFullYear(), day.getMonth(), day.getDate() + 7 * by)
     : new Date(day.getFullYear(), day.getMonth() + by, 1));
-  const open = (entry: ScheduleEntry | null, at?: Date) => void entryDialog(ctx, entry, zoomLocation, at ?? day).then((changed) => { if (changed) void ctx.reload(); });
+  // A click on a day (or an hour of the week grid) creates an entry there.
+  const open = (entry: ScheduleEntry | null, at?: Date, hour?: number) =>
+    void entryDialog(ctx, entry, zoomLocation, at ?? day, hour).then((changed) => { if (changed) void ctx.reload(); });
 
   const title = view === 'week'
     ? `${fmt({ year: 'numeric', month: 'short', day: 'numeric' }).format(from)} – ${fmt({ month: 'short', day: 'numeric' }).format(new Date(to.getTime() - 86_400_000))}`
     : fmt({ year: 'numeric', month: 'long' }).format(day);
 
-  const chip = (entry: ScheduleEntry) => h('button', {
+  const chip = (entry: ScheduleEntry, extra: Record<string, unknown> = {}) => h('button', {
     type: 'button', class: `entry-chip${entry.zoom?.joinUrl ? ' has-zoom' : ''}`, dataset: { entryId: entry.id, title: entry.title },
-    onclick: () => open(entry),
+    // The whole title on hover: the chip cuts it with "…".
+    title: entry.title,
+    onclick: (event: Event) => { event.stopPropagation(); open(entry); },
+    ...extra,
   },
   h('span', { class: 'entry-time' }, entry.allDay ? t('schedule.allDay') : time(toDate(entry.start, false))),
   h('span', { class: 'entry-title' }, entry.title),
-  entry.recurrence ? h('span', { class: 'muted', title: t('schedule.recurring') }, '↻') : null,
+  entry.recurrence ? h('span', { class: 'muted entry-repeat', title: t('schedule.recurring') }, '↻') : null,
   zoomBadge(entry));
 
   const days: Date[] = [];
   for (let d = new Date(from); d < to; d = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1)) days.push(d);
-  const today = new Date();
-  const grid = h('div', { class: `calendar calendar-${view}`, 'data-testid': 'calendar' },
-    weekdays.map((w) => h('div', { class: 'calendar-head' }, t(`schedule.weekday.${w}`))),
-    days.map((d) => h('div', {
-      class: `calendar-day${sameDay(d, today) ? ' today' : ''}${view === 'month' && d.getMonth() !== day.getMonth() ? ' other-month' : ''}`,
-      dataset: { date: isoDate(d) },
-      ondblclick: (event: Event) => { if (event.target === event.currentTarget) open(null, d); },
-    },
-    h('div', { class: 'calendar-date' }, view === 'week' ? fmt({ month: 'numeric', day: 'numeric' }).format(d) : String(d.getDate())),
-    entriesOn(entries, d).map(chip))));
+  const grid = view === 'week' ? weekGrid(days, entries, chip, open) : monthGrid(days, day, entries, chip, open, (d) => go('week', d));
 
   // What is coming, with the Zoom join links (Z6, Z9).
   const upcoming = entries.filter((e) => e.zoom && e.zoom.state !== 'none');
@@ -112,7 +110,7 @@ async function schedulePage(ctx: AppContext): Promise<Page> {
       h('span', {}, `${fmt({ month: 'numeric', day: 'numeric', weekday: 'short' }).format(toDate(e.start, e.allDay))} ${e.allDay ? '' : time(toDate(e.start, false))} `),
       h('strong', {}, e.title), ' ', zoomBadge(e), ' ',
       e.zoom?.joinUrl ? h('a', { href: e.zoom.joinUrl, target: '_blank', rel: 'noopener', class: 'join-url' }, t('schedule.join')) : null,
-      e.zoom?.state === 'error' && e.zoom.error ? h('span', { class: 'danger-text' }, ` ${e.zoom.error}`) : null))));
+      e.zoom?.state === 'error' && e.zoom.error ? h('span', { class: 'danger-text' }, ` ${zoomReason(e.zoom.error)}`) : null))));
 
   return {
     title: t('schedule.title'),
@@ -134,6 +132,86 @@ async function schedulePage(ctx: AppContext): Promise<Page> {
       zoomList,
       importSection(ctx)),
   };
+}
+
+const hourHeight = 44;
+const monthChips = 3;
+
+/** The month: fixed-width cells, at most a few one-line chips per day ("…" for long titles), "+n" for the rest. */
+function monthGrid(days: Date[], shown: Date, entries: ScheduleEntry[], chip: (e: ScheduleEntry) => HTMLElement,
+  open: (entry: null, at: Date) => void, toWeek: (d: Date) => void): HTMLElement {
+  const today = new Date();
+  return h('div', { class: 'calendar calendar-month', 'data-testid': 'calendar' },
+    weekdays.map((w) => h('div', { class: 'calendar-head' }, t(`schedule.weekday.${w}`))),
+    days.map((d) => {
+      const list = entriesOn(entries, d);
+      const more = list.length - monthChips;
+      return h('div', {
+        class: `calendar-day${sameDay(d, today) ? ' today' : ''}${d.getMonth() !== shown.getMonth() ? ' other-month' : ''}`,
+        dataset: { date: isoDate(d) }, title: t('schedule.clickToCreate'),
+        onclick: () => open(null, d),
+      },
+      h('div', { class: 'calendar-date' }, String(d.getDate())),
+      list.slice(0, more > 0 ? monthChips - 1 : monthChips).map(chip),
+      more > 0 ? h('button', { type: 'button', class: 'link more-entries', onclick: (event: Event) => { event.stopPropagation(); toWeek(d); } },
+        t('schedule.more', { count: more + 1 })) : null);
+    }));
+}
+
+/** The week: all-day entries on top, then a time grid of the 24 hours with the entries at their times. */
+function weekGrid(days: Date[], entries: ScheduleEntry[], chip: (e: ScheduleEntry, extra?: Record<string, unknown>) => HTMLElement,
+  open: (entry: null, at: Date, hour?: number) => void): HTMLElement {
+  const today = new Date();
+  const head = h('div', { class: 'week-row week-head' },
+    h('div', { class: 'week-corner' }),
+    days.map((d, i) => h('div', { class: `week-day-head${sameDay(d, today) ? ' today' : ''}` },
+      h('span', { class: 'week-weekday' }, t(`schedule.weekday.${weekdays[i]}`)),
+      h('span', { class: 'calendar-date' }, fmt({ month: 'numeric', day: 'numeric' }).format(d)))));
+  const allDay = h('div', { class: 'week-row week-all-day' },
+    h('div', { class: 'week-corner muted' }, t('schedule.allDay')),
+    days.map((d) => h('div', { class: 'week-all-day-cell', dataset: { date: isoDate(d) }, onclick: () => open(null, d) },
+      entriesOn(entries, d).filter((e) => e.allDay).map((e) => chip(e)))));
+  const hours = Array.from({ length: 24 }, (_, n) => n);
+  const columns = days.map((d) => {
+    const dayStart = d.getTime(), dayEnd = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+    const timed = entriesOn(entries, d).filter((e) => !e.allDay).map((e) => {
+      const s = Math.max(toDate(e.start, false).getTime(), dayStart), f = Math.min(toDate(e.end, false).getTime(), dayEnd);
+      return { e, top: (s - dayStart) / 3_600_000, bottom: Math.max((f - dayStart) / 3_600_000, (s - dayStart) / 3_600_000 + 0.5) };
+    }).sort((a, b) => a.top - b.top || b.bottom - a.bottom);
+    // Overlapping entries share the column side by side.
+    const lanes: number[] = [];
+    const placed = timed.map((item) => {
+      let lane = lanes.findIndex((end) => end <= item.top);
+      if (lane < 0) { lane = lanes.length; lanes.push(item.bottom); } else lanes[lane] = item.bottom;
+      return { ...item, lane };
+    });
+    const width = 100 / Math.max(1, lanes.length);
+    const column = h('div', {
+      class: `week-column${sameDay(d, today) ? ' today' : ''}`, dataset: { date: isoDate(d) }, style: `height:${24 * hourHeight}px`,
+      title: t('schedule.clickToCreate'),
+    },
+    placed.map((p) => chip(p.e, {
+      class: `entry-chip timed${p.e.zoom?.joinUrl ? ' has-zoom' : ''}`,
+      style: `top:${p.top * hourHeight}px;height:${(p.bottom - p.top) * hourHeight - 2}px;left:calc(${p.lane * width}% + 2px);width:calc(${width}% - 4px)`,
+    })));
+    if (sameDay(d, today)) {
+      // Where "now" is, as calendars show it.
+      const hours = (today.getTime() - dayStart) / 3_600_000;
+      column.append(h('div', { class: 'week-now', style: `top:${hours * hourHeight}px`, 'aria-hidden': 'true' }));
+    }
+    column.addEventListener('click', (event) => {
+      if (event.target !== column) return;
+      open(null, d, Math.min(23, Math.floor((event as MouseEvent).offsetY / hourHeight)));
+    });
+    return column;
+  });
+  const body = h('div', { class: 'week-body', 'data-testid': 'week-body' },
+    h('div', { class: 'week-row week-grid' },
+      h('div', { class: 'week-hours' }, hours.map((n) => h('div', { class: 'week-hour', style: `height:${hourHeight}px` }, n === 0 ? '' : `${n}:00`))),
+      columns));
+  // The working day first; earlier and later hours are a scroll away.
+  requestAnimationFrame(() => { body.scrollTop = 8 * hourHeight; });
+  return h('div', { class: 'calendar-week-grid', 'data-testid': 'calendar' }, head, allDay, body);
 }
 
 /** Z3 import: an iCalendar (.ics) or CSV file, or a subscribed feed URL; the counts come back. */
@@ -193,12 +271,12 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const hhmm = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 
 /** Create or edit one entry; resolves true when something was saved or deleted. */
-function entryDialog(ctx: AppContext, entry: ScheduleEntry | null, zoomLocation: string, day: Date): Promise<boolean> {
+function entryDialog(ctx: AppContext, entry: ScheduleEntry | null, zoomLocation: string, day: Date, hour?: number): Promise<boolean> {
   const api = schedulesApi(ctx.api);
   // An occurrence of a recurring entry edits the whole series: its own start, and the same length.
   const seriesStart = entry?.seriesStart ?? entry?.start;
   const length = entry ? toDate(entry.end, entry.allDay).getTime() - toDate(entry.start, entry.allDay).getTime() : 3_600_000;
-  const start = entry ? toDate(seriesStart!, entry.allDay) : new Date(day.getFullYear(), day.getMonth(), day.getDate(), Math.max(9, Math.min(new Date().getHours() + 1, 18)), 0);
+  const start = entry ? toDate(seriesStart!, entry.allDay) : new Date(day.getFullYear(), day.getMonth(), day.getDate(), hour ?? Math.max(9, Math.min(new Date().getHours() + 1, 18)), 0);
   const end = new Date(start.getTime() + length);
   const allDayValue = entry?.allDay ?? false;
   // All-day ends are exclusive in the API and inclusive on screen.
@@ -235,7 +313,7 @@ function entryDialog(ctx: AppContext, entry: ScheduleEntry | null, zoomLocation:
     const until = h('input', { type: 'date', name: 'until', value: picked.until ?? isoDate(new Date(start.getFullYear(), start.getMonth() + 3, start.getDate())), 'aria-label': t('schedule.repeat.until') });
     const custom = h('input', { name: 'rrule', value: picked.custom ?? '', placeholder: 'FREQ=WEEKLY;BYDAY=MO', 'aria-label': 'RRULE' });
     const errors = h('div', { class: 'form-errors' });
-    const dialog = h('dialog', { class: 'dialog wide entry-dialog', 'aria-label': entry ? t('schedule.edit') : t('schedule.new') });
+    const dialog = h('dialog', { class: 'dialog wide scrolls entry-dialog', 'aria-label': entry ? t('schedule.edit') : t('schedule.new') });
 
     const repeatRow = h('div', { class: 'repeat-options' },
       h('label', { class: 'inline-label interval-row' }, t('schedule.repeat.every'), interval),
@@ -257,18 +335,36 @@ function entryDialog(ctx: AppContext, entry: ScheduleEntry | null, zoomLocation:
     }
     for (const input of [allDay, locationKind, frequency, endKind]) input.addEventListener('change', sync);
 
+    // The weekly day follows the start date: the day that was the start's moves with it (other picked days stay),
+    // and the end date keeps its distance, so a Thursday entry is saved as a Thursday series.
+    let shownStart = parseDay(date.value);
+    date.addEventListener('change', () => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date.value)) return;
+      const next = parseDay(date.value);
+      const box = (w: Weekday) => dayBoxes[weekdays.indexOf(w)].querySelector('input')!;
+      const before = box(weekdayOf(shownStart));
+      if (before.checked || dayBoxes.every((b) => !b.querySelector('input')!.checked)) {
+        before.checked = false;
+        box(weekdayOf(next)).checked = true;
+      }
+      const last = parseDay(endDate.value);
+      const span = Math.round((last.getTime() - shownStart.getTime()) / 86_400_000);
+      if (endDate.value) endDate.value = isoDate(new Date(next.getFullYear(), next.getMonth(), next.getDate() + Math.max(0, span)));
+      shownStart = next;
+    });
+
     const zoomInfo = entry?.zoom && entry.zoom.state !== 'none'
       ? h('div', { class: 'zoom-info', 'data-testid': 'entry-zoom' },
         zoomBadge(entry), ' ',
         entry.zoom.joinUrl ? h('a', { href: entry.zoom.joinUrl, target: '_blank', rel: 'noopener', class: 'join-url' }, entry.zoom.joinUrl) : null,
-        entry.zoom.state === 'error' && entry.zoom.error ? h('p', { class: 'danger-text' }, entry.zoom.error) : null,
+        entry.zoom.state === 'error' && entry.zoom.error ? h('p', { class: 'danger-text' }, zoomReason(entry.zoom.error)) : null,
         entry.zoom.state === 'deferred' ? h('p', { class: 'field-hint' }, t('schedule.zoom.deferredHint')) : null)
       : null;
 
     const field = (label: MessageKey, ...inputs: (HTMLElement | null)[]) =>
       h('div', { class: 'field' }, h('span', { class: 'field-label' }, t(label)), ...inputs);
     const remove = entry ? h('button', { type: 'button', class: 'danger', onclick: () => void deleteEntry() }, t('app.delete')) : null;
-    const form = h('form', { method: 'dialog', novalidate: true },
+    const form = h('form', { method: 'dialog', novalidate: true, class: 'entry-form' },
       h('h2', {}, entry ? t('schedule.edit') : t('schedule.new')),
       entry?.recurrence ? h('p', { class: 'field-hint' }, t('schedule.seriesHint')) : null,
       zoomInfo,
@@ -281,11 +377,12 @@ function entryDialog(ctx: AppContext, entry: ScheduleEntry | null, zoomLocation:
       field('schedule.repeat', frequency, repeatRow),
       h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('schedule.description')), description),
       errors,
-      h('div', { class: 'dialog-actions' },
+      // Kept in view at the dialog's bottom however long the form is.
+      h('div', { class: 'dialog-actions sticky-actions' },
         remove,
         h('span', { class: 'spacer' }),
         h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, t('app.cancel')),
-        h('button', { type: 'submit', class: 'primary' }, t('app.save'))));
+        h('button', { type: 'submit', class: 'primary', 'data-testid': 'entry-submit' }, entry ? t('app.save') : t('schedule.create'))));
     sync();
 
     const fail = (text: string) => errors.replaceChildren(h('div', { class: 'error', role: 'alert' }, text));

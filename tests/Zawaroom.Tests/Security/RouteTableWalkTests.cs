@@ -98,6 +98,8 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         new("GET", "/api/admin/zoom/members", Who.SiteAdmin, w => Get(w.Api("admin/zoom/members"))),
         new("PUT", "/api/admin/zoom/members", Who.SiteAdmin, w => Send("PUT", w.Api("admin/zoom/members"),
             new { items = new[] { new { email = w.UserEmail, zoomEnabled = false, zoomEmail = (string?)null } } })),
+        // Z2 re-check: every unverified Zoom e-mail of the caller's site (none in the walk's world).
+        new("POST", "/api/admin/zoom/members/verify", Who.SiteAdmin, w => Post(w.Api("admin/zoom/members/verify"), new { })),
         // Zoom sync is off in the walk's world: a site admin gets the clear refusal, never 401/403.
         new("POST", "/api/admin/zoom/sync", Who.SiteAdmin, w => Send("POST", w.Api("admin/zoom/sync")), Allowed: s => s == 409),
         new("GET", "/api/admin/zoom/status", Who.SiteAdmin, w => Get(w.Api("admin/zoom/status"))),

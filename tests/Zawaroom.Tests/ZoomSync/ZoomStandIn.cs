@@ -42,6 +42,11 @@ public sealed class ZoomStandIn : IAsyncDisposable
     /// <summary>Requests per second per account before 429 (0 = no limit).</summary>
     public int PerSecondLimit { get; set; }
     public int TokenLifetimeSeconds { get; set; } = 3600;
+    /// <summary>
+    /// Zoom down: every OAuth and API connection is dropped without an answer (feeds still work). A browser
+    /// test turns it on and off with POST {BaseUrl}/control/unreachable and /control/reachable.
+    /// </summary>
+    public volatile bool Unreachable;
     public int TokenRequests;
     public int ApiCalls;
     public int Creates;
@@ -86,6 +91,17 @@ public sealed class ZoomStandIn : IAsyncDisposable
 
     void Map(WebApplication app)
     {
+        app.Use(async (http, next) =>
+        {
+            if (Unreachable && (http.Request.Path.StartsWithSegments("/oauth") || http.Request.Path.StartsWithSegments("/v2")))
+            {
+                http.Abort();
+                return;
+            }
+            await next(http);
+        });
+        app.MapPost("/control/unreachable", () => { Unreachable = true; return Results.NoContent(); });
+        app.MapPost("/control/reachable", () => { Unreachable = false; return Results.NoContent(); });
         app.MapPost("/oauth/token", (HttpContext http) =>
         {
             Interlocked.Increment(ref TokenRequests);
