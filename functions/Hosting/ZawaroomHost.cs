@@ -7,6 +7,7 @@ using Zawaroom.Demo;
 using Zawaroom.Identity;
 using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
+using Zawaroom.Media;
 using Zawaroom.Live.AzureSignalR;
 using Zawaroom.Logs;
 using Zawaroom.Logs.Cosmos;
@@ -134,6 +135,7 @@ public static class ZawaroomHost
         services.AddSingleton<DemoSeeder>();
         services.AddRoomSettings();
         services.AddLiveRoom();
+        services.AddMedia();
         services.AddSchedules();
         services.AddZoomSync();
         services.AddLogExport();
