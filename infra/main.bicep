@@ -45,6 +45,13 @@ param b2cClientId string = ''
 @description('Path of the app\'s SignalR Service upstream endpoint (serverless mode).')
 param signalRUpstreamPath string = '/api/realtime/upstream/{hub}/{category}/{event}'
 
+@description('SSH public key of the media server VM (Janus and coturn: infra/media.bicep); empty = no media server, voice stays peer to peer.')
+param mediaSshPublicKey string = ''
+
+@secure()
+@description('Seed of the media secrets; each deployment makes a new one unless given, which rotates them on the VM and in the app together.')
+param mediaSecretSeed string = newGuid()
+
 var suffix = uniqueString(resourceGroup().id)
 var names = {
   logs: '${prefix}-logs-${suffix}'
@@ -307,6 +314,11 @@ var b2cSettings = empty(b2cClientId) ? [] : [
   { name: 'Zawaroom__Identity__AadB2c__SignUpSignInPolicyId', value: b2cPolicy }
   { name: 'Zawaroom__Identity__AadB2c__ClientId', value: b2cClientId }
 ]
+module media 'media.bicep' = if (!empty(mediaSshPublicKey)) {
+  name: 'media'
+  params: { location: location, prefix: prefix, suffix: suffix, vaultName: vault.name, sshPublicKey: mediaSshPublicKey, secretSeed: mediaSecretSeed }
+}
+var mediaSettings = empty(mediaSshPublicKey) ? [] : media!.outputs.appSettings
 var tenantSettings = [for (tenant, i) in aadAllowedTenants: { name: 'Zawaroom__Identity__Aad__AllowedTenants__${i}', value: tenant }]
 
 resource functions 'Microsoft.Web/sites@2023-12-01' = {
@@ -351,7 +363,7 @@ resource functions 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'Zawaroom__DataProtection__KeyVaultKeyId', value: dataProtectionKey.properties.keyUri }
         { name: 'Zawaroom__SignalR__ConnectionString', value: '@Microsoft.KeyVault(SecretUri=${signalrSecret.properties.secretUri})' }
         { name: 'Zawaroom__Identity__Aad__ClientId', value: aadClientId }
-      ], b2cSettings, tenantSettings)
+      ], b2cSettings, tenantSettings, mediaSettings)
     }
   }
 }

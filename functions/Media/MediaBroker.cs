@@ -16,7 +16,8 @@ public sealed record SfuAnswer(string Group, string Url, ulong Room, ulong Feed,
 /// goes through the SFU, a pass for exactly that group's Janus room. <c>sfuState</c>: "off" (no
 /// SFU configured or not needed), "ready", or "unreachable" (the room falls back to peer to peer).
 /// </summary>
-public sealed record MediaAnswer(IReadOnlyList<IceServer> IceServers, DateTimeOffset? IceExpires, int SfuThreshold, string SfuState, SfuAnswer? Sfu);
+public sealed record MediaAnswer(IReadOnlyList<IceServer> IceServers, DateTimeOffset? IceExpires, string IceTransportPolicy, bool SfuConfigured,
+    int SfuThreshold, string SfuState, SfuAnswer? Sfu);
 
 /// <summary>
 /// Decides and hands out media access (L3 over TURN and the SFU) and remembers which Janus rooms the
@@ -30,6 +31,7 @@ public sealed class MediaBroker(IOptions<MediaOptions> options, IPresenceStore p
 
     readonly ConcurrentDictionary<ulong, OpenRoom> _open = new();
     MediaOptions O => options.Value;
+    string Policy => string.Equals(O.IceTransportPolicy, "relay", StringComparison.OrdinalIgnoreCase) ? "relay" : "all";
 
     public IReadOnlyDictionary<ulong, OpenRoom> Open => _open;
 
@@ -38,10 +40,10 @@ public sealed class MediaBroker(IOptions<MediaOptions> options, IPresenceStore p
     {
         var now = clock.GetUtcNow();
         var (ice, iceExpires) = TurnCredentials.For(O, email, now);
-        if (!O.SfuConfigured) return new MediaAnswer(ice, iceExpires, O.SfuThreshold, "off", null);
+        if (!O.SfuConfigured) return new MediaAnswer(ice, iceExpires, Policy, O.SfuConfigured, O.SfuThreshold, "off", null);
         var (people, geometry) = await People(siteId, roomId, ct);
         var group = MediaPlan.GroupOf(email, people, geometry.MeetingRooms, O.SfuThreshold);
-        if (group is null) return new MediaAnswer(ice, iceExpires, O.SfuThreshold, "off", null);
+        if (group is null) return new MediaAnswer(ice, iceExpires, Policy, O.SfuConfigured, O.SfuThreshold, "off", null);
         var room = RoomId(siteId, roomId, group.Value.Key);
         try
         {
@@ -52,14 +54,14 @@ public sealed class MediaBroker(IOptions<MediaOptions> options, IPresenceStore p
                 _open.TryAdd(room, new OpenRoom(siteId, roomId, group.Value.Key, now));
             }
             var pass = sfu.Pass(room, FeedId(room, email), now + O.JanusTokenTtl);
-            return new MediaAnswer(ice, iceExpires, O.SfuThreshold, "ready",
+            return new MediaAnswer(ice, iceExpires, Policy, O.SfuConfigured, O.SfuThreshold, "ready",
                 new SfuAnswer(group.Value.Key, string.IsNullOrWhiteSpace(siteMediaUrl) ? pass.Url : siteMediaUrl, pass.Room, pass.Feed, pass.Pin,
                     pass.SessionToken, pass.RoomToken, pass.Expires));
         }
         catch (Exception e) when (e is HttpRequestException or Janus.JanusException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             log.LogWarning(e, "The SFU is unreachable for site {Site} room {Room}; the room stays peer to peer", siteId, roomId);
-            return new MediaAnswer(ice, iceExpires, O.SfuThreshold, "unreachable", null);
+            return new MediaAnswer(ice, iceExpires, Policy, O.SfuConfigured, O.SfuThreshold, "unreachable", null);
         }
     }
 

@@ -7,6 +7,8 @@ public sealed class MediaOptions
     public string? TurnUrls { get; set; }
     /// <summary>coturn's <c>static-auth-secret</c>: the shared secret of its REST-API credentials.</summary>
     public string? TurnSecret { get; set; }
+    /// <summary>"all" (default) or "relay": browsers then send media only through TURN (no direct or server-reflexive paths).</summary>
+    public string IceTransportPolicy { get; set; } = "all";
     /// <summary>How long one TURN credential is valid.</summary>
     public TimeSpan TurnTtl { get; set; } = TimeSpan.FromHours(24);
     /// <summary>Janus's base URL (its HTTP API, e.g. <c>http://janus:8088/janus</c>); the browser reaches it at <see cref="JanusPublicUrl"/>.</summary>

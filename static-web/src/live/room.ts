@@ -116,7 +116,8 @@ export class LiveRoom implements RoomListener {
       meetingRooms: () => this.settings.meetingRooms,
       signal: (to, data) => this.connection ? this.connection.invoke('Signal', { to, data }) : Promise.resolve(),
       changed: () => this.drawVideos(),
-    }, entry.iceServers ?? []);
+      refreshMedia: () => this.api.media(),
+    }, entry.media);
     this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`zawaroom.live.${siteKey()}.${api.roomId}`);
     this.render();
   }
@@ -836,7 +837,7 @@ export class LiveRoom implements RoomListener {
     this.element.replaceChildren(
       toolbar,
       h('div', { class: 'live-body' },
-        h('div', { class: 'live-stage' }, this.stageHost, this.minimap, this.videos, this.banner, h('div', { class: 'knock-notices' }),
+        h('div', { class: 'live-stage' }, this.stageHost, this.minimap, this.videos, this.banner, this.voice.statusElement, h('div', { class: 'knock-notices' }),
           h('p', { class: 'live-hint' }, t('live.hint'))),
         h('aside', { class: 'live-side' },
           h('section', { class: 'people-panel' }, h('h2', {}, t('live.people'), ' ', this.peopleCount), this.peopleList),
@@ -924,6 +925,8 @@ export class LiveRoom implements RoomListener {
     this.videos.replaceChildren(...items);
     this.element.dataset.peers = this.voice.peerEmails.join(' ');
     this.element.dataset.voice = this.voice.connectedTo.join(' ');
+    this.element.dataset.media = this.voice.mediaState;
+    this.element.dataset.sfu = this.voice.sfuConnectedTo.join(' ');
   }
 
   private minimapClick(e: MouseEvent): void {

@@ -89,6 +89,8 @@ public sealed class JanusServer : ServerProcess
     public int WsPort { get; private set; }
     public string HttpUrl => $"http://127.0.0.1:{HttpPort}/janus";
     public string WsUrl => $"ws://127.0.0.1:{WsPort}";
+    /// <summary>Janus's RTP ports: a connection whose remote candidate is in it goes through Janus.</summary>
+    public (int From, int To) RtpRange { get; private set; }
 
     public static async Task<JanusServer> StartNew()
     {
@@ -102,6 +104,7 @@ public sealed class JanusServer : ServerProcess
         Directory.CreateDirectory(Folder);
         (HttpPort, WsPort) = (FreePorts.Next(), FreePorts.Next());
         var (from, to) = FreePorts.Range(200);
+        RtpRange = (from, to);
         const string lib = "/usr/lib/x86_64-linux-gnu/janus";
         string Disable(string kind, params string[] keep) =>
             string.Join(',', Directory.Exists($"{lib}/{kind}") ? Directory.GetFiles($"{lib}/{kind}", "*.so").Select(Path.GetFileName).Where(f => !keep.Contains(f)) : []);
