@@ -1,7 +1,7 @@
 using Zawaroom.Hosting;
 using Zawaroom.Identity;
 using Zawaroom.Live;
-using Zawaroom.Live.AzureSignalR;
+using Zawaroom.Realtime.AzureSignalR;
 using Zawaroom.Media;
 using Zawaroom.Logs.Export;
 using Zawaroom.Members;

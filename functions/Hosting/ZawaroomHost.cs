@@ -8,7 +8,7 @@ using Zawaroom.Identity;
 using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
 using Zawaroom.Media;
-using Zawaroom.Live.AzureSignalR;
+using Zawaroom.Realtime.AzureSignalR;
 using Zawaroom.Logs;
 using Zawaroom.Logs.Cosmos;
 using Zawaroom.Logs.Sqlite;

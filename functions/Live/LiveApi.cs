@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Zawaroom.Blobs;
 using Zawaroom.Common;
 using Zawaroom.Identity;
-using Zawaroom.Live.InProcess;
+using Zawaroom.Realtime.InProcess;
 using Zawaroom.Logs;
 using Zawaroom.Logs.Sqlite;
 using Zawaroom.Presence;

@@ -4,7 +4,7 @@ import type { LoginOptions, Me } from '../api/types';
 import { onLocaleChange, t } from '../i18n';
 import { clear, h } from '../ui/dom';
 import { errorBox } from '../ui/notice';
-import { matchRoute, type AppContext, type Route } from './context';
+import { matchRoute, type AppContext, type Page, type Route } from './context';
 import { Session } from './session';
 import { header } from './shell';
 
@@ -16,6 +16,8 @@ export class App implements AppContext {
   private readonly session = new Session();
   private readonly base = siteBase();
   private renderCount = 0;
+  /** The page on screen, told when another replaces it. */
+  private shown: Page | null = null;
 
   constructor(private readonly root: HTMLElement, private readonly routes: Route[]) {
     this.api = new Api(`${this.base}/api`, () => this.session.token(), () => this.expired());
@@ -101,10 +103,11 @@ export class App implements AppContext {
     if (stale()) return;
 
     if (!match) return this.show(t('app.notFoundPage'), h('div', { class: 'page narrow' }, h('h1', {}, t('app.notFoundPage'))));
-    this.show(t('app.loading'), h('div', { class: 'loading' }, t('app.loading')));
+    this.show(t('app.loading'), h('div', { class: 'loading' }, t('app.loading')), null, true);
     try {
       const page = await match.route.render(this, match.params);
-      if (!stale()) this.show(page.title, page.content);
+      if (stale()) page.dispose?.(null);
+      else this.show(page.title, page.content, page);
     } catch (error) {
       if (stale()) return;
       if (error instanceof ApiError && error.status === 401) return this.navigate(`/login?next=${encodeURIComponent(path)}`, true);
@@ -112,7 +115,16 @@ export class App implements AppContext {
     }
   }
 
-  private show(title: string, content: HTMLElement): void {
+  /**
+   * Puts a page on screen. The page shown before is disposed, except while the next one loads (the
+   * loading text is interim: a language change must not end a live visit it then shows again).
+   */
+  private show(title: string, content: HTMLElement, page: Page | null = null, interim = false): void {
+    if (!interim) {
+      const previous = this.shown;
+      this.shown = page;
+      if (previous && previous !== page) previous.dispose?.(content);
+    }
     document.title = `${title} - ${t('app.name')}`;
     clear(this.root, header(this), h('main', { class: 'app-main' }, content));
   }

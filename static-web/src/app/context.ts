@@ -34,6 +34,11 @@ export interface Page {
   /** The page's title in the current language (the document title). */
   title: string;
   content: HTMLElement;
+  /**
+   * Called once when the app replaces this page (navigation, sign-out, a language change), with the
+   * content that replaces it: the page stops its timers and connections here (nothing polls the DOM).
+   */
+  dispose?(next: HTMLElement | null): void;
 }
 
 export interface Route {

@@ -1,4 +1,5 @@
 import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection, type ILogger } from '@microsoft/signalr';
+import { clientMethods } from './events';
 import { SeqGate, type EnterResponse, type Moved, type Person, type RoomEvent, type Snapshot } from './model';
 
 /** What the room screen does with what the hub sends (already in L4 order). */
@@ -12,7 +13,7 @@ export interface RoomListener {
   knocked(from: string, name: string): void;
   signal(from: string, data: unknown): void;
   /** 'reconnecting' while the client retries, 'live' when (re)connected, 'closed' when it gave up. */
-  state(state: 'connecting' | 'live' | 'reconnecting' | 'closed', error?: unknown): void;
+  connectionState(state: 'connecting' | 'live' | 'reconnecting' | 'closed', error?: unknown): void;
 }
 
 // Retries after a lost connection: at once, then backing off; then the room says it is disconnected.
@@ -55,31 +56,31 @@ export class LiveConnection {
     this.hub.serverTimeoutInMilliseconds = 60_000;
     this.hub.keepAliveIntervalInMilliseconds = 15_000;
 
-    this.hub.on('snapshot', (s: Snapshot) => {
+    this.hub.on(clientMethods.snapshot, (s: Snapshot) => {
       this.listener.snapshot(s);
       this.gate.reset(s.seq);
     });
-    this.hub.on('entered', (p: Person) => this.roomWide(p.seq, () => this.listener.entered(p)));
-    this.hub.on('left', (p: { email: string; seq?: number }) => this.roomWide(p.seq, () => this.listener.left(p.email)));
-    this.hub.on('event', (e: RoomEvent) => this.roomWide(e.seq, () => this.listener.event(e)));
-    this.hub.on('zoom', (z: { email: string; inZoomMeeting: boolean; seq?: number }) =>
+    this.hub.on(clientMethods.entered, (p: Person) => this.roomWide(p.seq, () => this.listener.entered(p)));
+    this.hub.on(clientMethods.left, (p: { email: string; seq?: number }) => this.roomWide(p.seq, () => this.listener.left(p.email)));
+    this.hub.on(clientMethods.event, (e: RoomEvent) => this.roomWide(e.seq, () => this.listener.event(e)));
+    this.hub.on(clientMethods.zoom, (z: { email: string; inZoomMeeting: boolean; seq?: number }) =>
       this.roomWide(z.seq, () => this.listener.zoom(z.email, z.inZoomMeeting)));
     // Moves carry no seq: the newest position wins.
-    this.hub.on('moved', (batch: Moved[]) => this.listener.moved(batch));
-    this.hub.on('knocked', (k: { from: string; name: string }) => this.listener.knocked(k.from, k.name));
-    this.hub.on('signal', (s: { from: string; data: unknown }) => this.listener.signal(s.from, s.data));
+    this.hub.on(clientMethods.moved, (batch: Moved[]) => this.listener.moved(batch));
+    this.hub.on(clientMethods.knocked, (k: { from: string; name: string }) => this.listener.knocked(k.from, k.name));
+    this.hub.on(clientMethods.signal, (s: { from: string; data: unknown }) => this.listener.signal(s.from, s.data));
 
     this.hub.onreconnecting((error) => {
       this.gate.clear();
-      this.listener.state('reconnecting', error);
+      this.listener.connectionState('reconnecting', error);
     });
     this.hub.onreconnected(() => {
-      this.listener.state('live');
+      this.listener.connectionState('live');
       this.flushHeld();
     });
     this.hub.onclose((error) => {
       this.stopHeartbeat();
-      if (!this.stopped) this.listener.state('closed', error);
+      if (!this.stopped) this.listener.connectionState('closed', error);
     });
   }
 
@@ -105,9 +106,9 @@ export class LiveConnection {
   }
 
   async start(): Promise<void> {
-    this.listener.state('connecting');
+    this.listener.connectionState('connecting');
     await this.hub.start();
-    this.listener.state('live');
+    this.listener.connectionState('live');
     this.flushHeld();
     this.heartbeat = window.setInterval(() => void this.send('Heartbeat', {}), heartbeatMs);
   }

@@ -7,35 +7,27 @@ import { formDialog } from '../ui/dialog';
 import { h } from '../ui/dom';
 import { notify } from '../ui/notice';
 import { LiveConnection, type RoomListener } from './connection';
+import { eventTypes, type EventType } from './events';
 import type { LiveApi } from './liveApi';
 import { Voice } from './media';
 import {
-  commandId, cssColor, hubErrorCode, meetingRoomAt, statusColor, statuses,
+  commandId, hubErrorCode, meetingRoomAt,
   type Board, type EnterResponse, type Moved, type Person, type RoomEvent, type RoomSettings, type Snapshot,
 } from './model';
+import { avatarCard } from './panels/cards';
+import { ChatPanel } from './panels/chat';
+import { Minimap } from './panels/minimap';
+import { PeoplePanel } from './panels/people';
+import { toolbar } from './panels/toolbar';
+import { drawVideos } from './panels/videos';
 import { bgmLevels, Sounds } from './sounds';
 import { Stage, type View } from './stage';
+import { RoomState, type PersonState } from './state';
 import './live.css';
-
-interface ChatLine {
-  key: string;
-  kind: 'message' | 'image' | 'system';
-  email: string;
-  name: string;
-  text: string;
-  at: Date;
-  imageUrl?: string;
-}
-
-interface PersonState extends Person {
-  micMuted?: boolean;
-  sharing?: boolean;
-}
 
 const walkSpeed = 520; // px per second
 const moveEveryMs = 150;
 const viewportEveryMs = 250;
-const maxChat = 200;
 
 /** The localized text of a failed hub command or API call, never the raw message. */
 export function liveError(error: unknown): string {
@@ -46,21 +38,18 @@ export function liveError(error: unknown): string {
 }
 
 /**
- * One visit to a live room: the connection, the canvas, voice, sounds and the room's panels.
- * State lives here; the panels are drawn from it (again after a language change).
+ * One visit to a live room: wires the connection to the state (./state), the canvas (./stage),
+ * voice, sounds and the panels (./panels). The panels are drawn from the state (again after a
+ * language change); the page calls `dispose` when it goes.
  */
 export class LiveRoom implements RoomListener {
   readonly element: HTMLElement;
+  readonly state: RoomState;
+  readonly stage: Stage;
   private readonly stageHost = h('div', { class: 'live-stage-host' });
-  private readonly stage: Stage;
   private readonly sounds = new Sounds();
   private readonly voice: Voice;
   private connection: LiveConnection | null = null;
-  private readonly people = new Map<string, PersonState>();
-  private readonly boards = new Map<string, Board>();
-  private readonly chat: ChatLine[] = [];
-  private readonly chatSeen = new Set<string>();
-  private me: PersonState;
   private connState: 'connecting' | 'live' | 'reconnecting' | 'closed' | 'left' | 'elsewhere' = 'connecting';
   private view: View = { x: 0, y: 0, width: 0, height: 0 };
   // Walking: a click target or the keys held.
@@ -74,22 +63,20 @@ export class LiveRoom implements RoomListener {
   private frameHandle = 0;
   private lastFrame = 0;
   private myMeetingRoom: string | null = null;
-  private hubSnapshots = 0;
   private connectedAt = 0;
   private cameraOn = false;
   private disposed = false;
   private readonly channel: BroadcastChannel | null;
   private readonly instance = commandId();
   private readonly cleanups: (() => void)[] = [];
-  // DOM parts redrawn in place.
-  private peopleList: HTMLElement | null = null;
-  private peopleCount: HTMLElement | null = null;
-  private chatLog: HTMLElement | null = null;
+  // The panels.
+  private readonly peoplePanel: PeoplePanel;
+  private readonly chat: ChatPanel;
+  private readonly minimap: Minimap;
+  private readonly videos = h('div', { class: 'live-videos' });
   private statePill: HTMLElement | null = null;
-  private videos: HTMLElement | null = null;
-  private minimap: HTMLCanvasElement | null = null;
   private banner: HTMLElement | null = null;
-  private readonly rows = new Map<string, HTMLElement>();
+  private backgroundImage: HTMLImageElement | null = null;
 
   constructor(
     private readonly ctx: AppContext,
@@ -101,8 +88,9 @@ export class LiveRoom implements RoomListener {
   ) {
     const email = ctx.me?.email ?? '';
     const fromSnapshot = entry.snapshot.people.find((p) => p.email === email);
-    this.me = fromSnapshot ?? { email, name: ctx.me?.name ?? email, x: settings.entryPosition.x, y: settings.entryPosition.y, status: 'online' };
-    this.me.reach ??= settings.sound.voiceReach;
+    const me: PersonState = fromSnapshot ?? { email, name: ctx.me?.name ?? email, x: settings.entryPosition.x, y: settings.entryPosition.y, status: 'online' };
+    me.reach ??= settings.sound.voiceReach;
+    this.state = new RoomState(me);
     this.element = h('div', { class: 'live-room', dataset: { roomId: api.roomId, state: 'connecting' } });
     this.stage = new Stage(this.stageHost, settings, {
       click: (x, y) => { this.walkTarget = { x, y }; this.keys.clear(); this.startWalking(); },
@@ -112,14 +100,25 @@ export class LiveRoom implements RoomListener {
     });
     this.voice = new Voice({
       self: () => this.connState === 'live' ? { ...this.me, reach: this.reachOf(this.me), meetingRoomId: this.myMeetingRoom } : null,
-      others: () => [...this.people.values()].filter((p) => p.email !== this.me.email).map((p) => ({ ...p, reach: this.reachOf(p) })),
+      others: () => this.state.others.map((p) => ({ ...p, reach: this.reachOf(p) })),
       meetingRooms: () => this.settings.meetingRooms,
       signal: (to, data) => this.connection ? this.connection.invoke('Signal', { to, data }) : Promise.resolve(),
       changed: () => this.drawVideos(),
       refreshMedia: () => this.api.media(),
     }, entry.media);
+    this.peoplePanel = new PeoplePanel(() => this.state.people.values(), () => this.me.email, () => this.settings.meetingRooms, (p) => void this.knock(p));
+    this.chat = new ChatPanel((input) => void this.sendMessage(input));
+    this.minimap = new Minimap(() => this.settings, (x, y) => this.stage.panTo(x, y));
     this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`zawaroom.live.${siteKey()}.${api.roomId}`);
     this.render();
+  }
+
+  get settingsNow(): RoomSettings {
+    return this.settings;
+  }
+
+  private get me(): PersonState {
+    return this.state.me;
   }
 
   private reachOf(p: Person): number {
@@ -131,7 +130,6 @@ export class LiveRoom implements RoomListener {
   async start(): Promise<void> {
     this.snapshot(this.entry.snapshot);
     this.stage.upsertPerson(this.me, true);
-    for (const b of this.boards.values()) this.stage.upsertBoard(b);
     this.stage.setReach({ x: this.me.x, y: this.me.y, r: this.reachOf(this.me) });
     this.myMeetingRoom = meetingRoomAt(this.settings.meetingRooms, this.me.x, this.me.y)?.id ?? null;
     // The canvas starts while the connection is made.
@@ -157,7 +155,7 @@ export class LiveRoom implements RoomListener {
     try {
       await this.connection.start();
     } catch (error) {
-      this.state('closed', error);
+      this.connectionState('closed', error);
       return;
     }
     await drawing;
@@ -192,6 +190,7 @@ export class LiveRoom implements RoomListener {
     this.ctx.navigate(`/spaces/${this.spaceId}`);
   }
 
+  /** The page went (another page, sign-out): the connection closes, so the avatar goes. Safe to call twice. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -203,7 +202,7 @@ export class LiveRoom implements RoomListener {
     this.sounds.dispose();
     this.stage.destroy();
     this.channel?.close();
-    for (const line of this.chat) if (line.imageUrl) URL.revokeObjectURL(line.imageUrl);
+    this.chat.dispose();
   }
 
   /** The same room was opened in another tab of this browser: this one steps back instead of fighting it. */
@@ -222,32 +221,28 @@ export class LiveRoom implements RoomListener {
       const image = new Image();
       image.src = url;
       await image.decode();
-      if (!this.disposed) this.stage.setBackground(Texture.from(image));
+      if (this.disposed) return;
+      this.stage.setBackground(Texture.from(image));
+      this.backgroundImage = image;
     } catch {
       // The default floor stays.
     }
   }
 
-  // --- what the hub sends (RoomListener)
+  // --- what the hub sends (RoomListener): the state applies it, the room draws what changed
 
   snapshot(s: Snapshot): void {
-    const mine = s.people.find((p) => p.email === this.me.email);
-    this.people.clear();
+    const mine = this.state.snapshot(s);
     this.stage.clearPeople(this.me.email);
-    for (const p of s.people) {
-      if (p.email === this.me.email) continue;
-      this.people.set(p.email, { ...p });
-      this.stage.upsertPerson(p, false);
-    }
+    for (const p of this.state.others) this.stage.upsertPerson(p, false);
     if (mine) {
-      this.hubSnapshots += 1;
-      if (this.hubSnapshots === 1 && !this.walking) {
+      if (this.state.hubSnapshots === 1 && !this.walking) {
         // The first snapshot of the hub: where the server placed one (the entry position, or where a replaced tab stood).
-        this.me = { ...this.me, ...mine, reach: mine.reach ?? this.me.reach };
+        Object.assign(this.me, mine, { reach: mine.reach ?? this.me.reach });
         this.stage.centreOn(this.me.x, this.me.y);
       } else {
         // A reconnect or resync: one stays where one is; the server learns it again.
-        this.me = { ...this.me, status: mine.status, inZoomMeeting: mine.inZoomMeeting, reach: mine.reach ?? this.me.reach };
+        Object.assign(this.me, { status: mine.status, inZoomMeeting: mine.inZoomMeeting, reach: mine.reach ?? this.me.reach });
         if (Math.round(mine.x) !== Math.round(this.me.x) || Math.round(mine.y) !== Math.round(this.me.y)) {
           this.sentAt = { x: Number.NaN, y: Number.NaN };
           this.sendMove(performance.now());
@@ -256,25 +251,19 @@ export class LiveRoom implements RoomListener {
       this.stage.upsertPerson(this.me, true);
       this.connectedAt = performance.now();
     }
-    this.people.set(this.me.email, this.me);
-    this.boards.clear();
     this.stage.clearBoards();
-    for (const b of s.boards) {
-      this.boards.set(b.id, b);
-      this.stage.upsertBoard(b);
-    }
-    this.drawPeople();
+    for (const b of this.state.boards.values()) this.stage.upsertBoard(b);
+    this.peoplePanel.draw();
   }
 
   entered(p: Person): void {
     if (p.email === this.me.email) return;
-    const isNew = !this.people.has(p.email);
-    this.people.set(p.email, { ...p });
+    const isNew = this.state.entered(p);
     this.stage.upsertPerson(p, false);
-    this.drawPeople();
+    this.peoplePanel.draw();
     if (isNew) {
       this.sounds.chime(this.settings.sound.entryChimeVolume);
-      this.system(`enter:${p.email}:${Date.now()}`, p, t('live.entered', { name: p.name || p.email }));
+      this.chat.system(`enter:${p.email}:${Date.now()}`, p, t('live.entered', { name: p.name || p.email }));
     }
   }
 
@@ -288,78 +277,57 @@ export class LiveRoom implements RoomListener {
       this.refreshState();
       return;
     }
-    const p = this.people.get(email);
-    this.people.delete(email);
+    const p = this.state.left(email);
     this.stage.removePerson(email);
-    this.drawPeople();
-    if (p) this.system(`left:${email}:${Date.now()}`, p, t('live.left', { name: p.name || p.email }));
+    this.peoplePanel.draw();
+    if (p) this.chat.system(`left:${email}:${Date.now()}`, p, t('live.left', { name: p.name || p.email }));
   }
 
   moved(batch: Moved[]): void {
     for (const m of batch) {
-      if (m.email === this.me.email) continue;
-      let p = this.people.get(m.email);
-      if (!p) {
-        // Someone moves who is not on one's list: the list is stale (a reconnect raced a departure).
-        // Show them at once and ask the server for a fresh snapshot.
-        p = { email: m.email, name: m.email.split('@')[0], x: m.x, y: m.y, status: 'online', meetingRoomId: m.meetingRoomId ?? null };
-        this.people.set(m.email, p);
-        this.stage.upsertPerson(p, false);
-        this.drawPeople();
+      const change = this.state.moved(m);
+      if (change.kind === 'unknown-mover') {
+        // Shown at once; the server is asked for a fresh snapshot.
+        this.stage.upsertPerson(change.person, false);
+        this.peoplePanel.draw();
         this.resync();
+        continue;
       }
-      const wasIn = p.meetingRoomId ?? null;
-      p.x = m.x;
-      p.y = m.y;
-      p.meetingRoomId = m.meetingRoomId ?? null;
-      this.stage.moveTo(m.email, m.x, m.y);
-      if (wasIn !== (p.meetingRoomId ?? null)) this.drawRow(p);
-      else this.drawPosition(p);
+      if (change.kind !== 'moved') continue;
+      const { person: p, wasIn, nowIn } = change;
+      this.stage.moveTo(p.email, p.x, p.y);
+      if (wasIn !== nowIn) this.peoplePanel.drawRow(p);
+      else this.peoplePanel.drawPosition(p);
       // The door: someone comes into or goes out of one's own meeting room.
-      const nowIn = p.meetingRoomId ?? null;
       if (wasIn !== nowIn && this.myMeetingRoom !== null && (wasIn === this.myMeetingRoom || nowIn === this.myMeetingRoom))
         this.sounds.door(this.settings.sound.doorVolume);
     }
   }
 
   event(e: RoomEvent): void {
-    const p = this.people.get(e.email);
     const key = e.seq !== undefined ? `seq:${e.seq}` : `${e.type}:${e.email}:${String(e.message ?? e.boardId ?? e.imageId ?? '')}:${Date.now()}`;
-    switch (e.type) {
-      case 'status':
-        if (p && typeof e.status === 'string') { p.status = e.status; this.stage.setStatus(p.email, p.status); this.drawRow(p); }
-        break;
-      case 'userMessage':
-        if (typeof e.message === 'string') this.addChat({ key, kind: 'message', email: e.email, name: e.name, text: e.message, at: new Date() });
+    const change = this.state.event(e);
+    if (change.kind === 'person') {
+      this.stage.setStatus(change.person.email, change.person.status);
+      this.peoplePanel.drawRow(change.person);
+    } else if (change.kind === 'board') {
+      this.stage.upsertBoard(change.board);
+    }
+    switch (e.type as EventType) {
+      case eventTypes.userMessage:
+        if (typeof e.message === 'string') this.chat.add({ key, kind: 'message', email: e.email, name: e.name, text: e.message, at: new Date() });
         if (e.email !== this.me.email) this.sounds.message();
         break;
-      case 'register board':
-      case 'update board': {
-        const board = e.board as Board | undefined;
-        if (board) { this.boards.set(board.id, board); this.stage.upsertBoard(board); }
-        break;
-      }
-      case 'register image':
+      case eventTypes.registerImage:
         if (typeof e.url === 'string') void this.addImage(key, e);
         break;
-      case 'ring bell':
+      case eventTypes.ringBell:
         this.sounds.bell();
-        this.system(key, e, t('live.rangBell', { name: e.name || e.email }));
+        this.chat.system(key, e, t('live.rangBell', { name: e.name || e.email }));
         break;
-      case 'audioMuted':
-        if (p) { p.micMuted = e.muted === 'true'; this.drawRow(p); }
+      case eventTypes.startShareScreen:
+        if (e.email !== this.me.email) this.chat.system(key, e, t('live.startedSharing', { name: e.name || e.email }));
         break;
-      case 'start share screen':
-      case 'stop share screen':
-        if (p) { p.sharing = e.type === 'start share screen'; this.drawRow(p); }
-        if (e.email !== this.me.email && e.type === 'start share screen') this.system(key, e, t('live.startedSharing', { name: e.name || e.email }));
-        break;
-      case 'voiceArea': {
-        const reach = Number(e.reach);
-        if (p && Number.isFinite(reach)) p.reach = reach;
-        if (e.email === this.me.email && Number.isFinite(reach)) this.me.reach = reach;
-        break;
-      }
       default:
         break;
     }
@@ -376,11 +344,10 @@ export class LiveRoom implements RoomListener {
   }
 
   zoom(email: string, inZoomMeeting: boolean): void {
-    const p = this.people.get(email);
+    const p = this.state.zoom(email, inZoomMeeting);
     if (!p) return;
-    p.inZoomMeeting = inZoomMeeting;
     this.stage.setZoom(email, inZoomMeeting);
-    this.drawRow(p);
+    this.peoplePanel.drawRow(p);
   }
 
   knocked(from: string, name: string): void {
@@ -397,7 +364,8 @@ export class LiveRoom implements RoomListener {
     void this.voice.receive(from, data);
   }
 
-  state(state: 'connecting' | 'live' | 'reconnecting' | 'closed', error?: unknown): void {
+  /** The connection's state: connecting, live, reconnecting or closed. */
+  connectionState(state: 'connecting' | 'live' | 'reconnecting' | 'closed', error?: unknown): void {
     if (this.connState === 'left' || this.connState === 'elsewhere') return;
     this.connState = state;
     if (state === 'closed' && error) console.warn('[live] connection closed', error);
@@ -677,57 +645,18 @@ export class LiveRoom implements RoomListener {
     await this.command('RingBell', { cid: commandId() });
   }
 
-  /** The card of someone clicked on the canvas: name, status, where they are; knock from there. */
+  /** The card of someone clicked on the canvas (./panels/cards). */
   private avatarCard(email: string, sx: number, sy: number): void {
-    this.element.querySelector('.avatar-card')?.remove();
-    const p = this.people.get(email);
-    if (!p) return;
-    const self = email === this.me.email;
-    const statusText = hasKey(`live.status.${p.status}`) ? t(`live.status.${p.status}` as MessageKey) : p.status;
-    const meetingRoom = this.settings.meetingRooms.find((m) => m.id === p.meetingRoomId)?.name;
-    const close = () => { card.remove(); document.removeEventListener('keydown', onKey); };
-    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') close(); };
-    const card: HTMLElement = h('div', { class: 'avatar-card', role: 'dialog', 'aria-label': p.name || p.email, dataset: { email }, style: `left:${Math.round(sx + 12)}px;top:${Math.round(sy + 12)}px` },
-      h('strong', { class: 'avatar-card-name' }, (p.name || p.email) + (self ? ` ${t('live.you')}` : '')),
-      h('span', { class: 'avatar-card-email' }, p.email),
-      h('span', { class: 'avatar-card-status' },
-        h('span', { class: 'status-dot', style: `background:${cssColor(statusColor(p.status))}` }), statusText, meetingRoom ? ` · ${meetingRoom}` : ''),
-      p.inZoomMeeting ? h('span', { class: 'zoom-badge' }, t('live.inZoomMeeting')) : null,
-      h('div', { class: 'avatar-card-actions' },
-        self ? null : h('button', { type: 'button', class: 'primary', onclick: () => { close(); void this.knock(p); } }, t('live.knock')),
-        h('button', { type: 'button', class: 'secondary', onclick: close }, t('app.close'))));
-    document.addEventListener('keydown', onKey);
-    const stage = this.element.querySelector('.live-stage');
-    stage?.appendChild(card);
-    // Keep the card inside the stage when clicked near its right or bottom edge.
-    if (stage) {
-      const room = stage.getBoundingClientRect();
-      if (sx + 12 + card.offsetWidth > room.width) card.style.left = `${Math.max(0, Math.round(sx - 12 - card.offsetWidth))}px`;
-      if (sy + 12 + card.offsetHeight > room.height) card.style.top = `${Math.max(0, Math.round(sy - 12 - card.offsetHeight))}px`;
-    }
-    setTimeout(close, 15000);
+    const p = this.state.people.get(email);
+    const stage = this.element.querySelector<HTMLElement>('.live-stage');
+    if (!p || !stage) return;
+    const box = this.stage.avatarBox(email) ?? { x: sx - 24, y: sy - 24, width: 48, height: 48 };
+    avatarCard(stage, {
+      person: p, self: email === this.me.email, meetingRooms: this.settings.meetingRooms, knock: () => void this.knock(p),
+    }, sx, sy, box);
   }
 
   // --- chat
-
-  private addChat(line: ChatLine): void {
-    if (this.chatSeen.has(line.key)) return;
-    this.chatSeen.add(line.key);
-    this.chat.push(line);
-    while (this.chat.length > maxChat) {
-      const old = this.chat.shift();
-      if (old?.imageUrl) URL.revokeObjectURL(old.imageUrl);
-    }
-    if (this.chatLog) {
-      this.chatLog.appendChild(this.chatRow(line));
-      while (this.chatLog.childElementCount > maxChat) this.chatLog.firstElementChild?.remove();
-      this.chatLog.scrollTop = this.chatLog.scrollHeight;
-    }
-  }
-
-  private system(key: string, who: { email: string; name: string }, text: string): void {
-    this.addChat({ key, kind: 'system', email: who.email, name: who.name, text, at: new Date() });
-  }
 
   private async addImage(key: string, e: RoomEvent): Promise<void> {
     let imageUrl: string | undefined;
@@ -736,19 +665,26 @@ export class LiveRoom implements RoomListener {
     } catch {
       imageUrl = undefined;
     }
-    this.addChat({ key, kind: 'image', email: e.email, name: e.name, text: t('live.imagePosted', { name: e.name || e.email }), at: new Date(), imageUrl });
-  }
-
-  private chatRow(line: ChatLine): HTMLElement {
-    const time = line.at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    return h('li', { class: `chat-line ${line.kind}`, dataset: { email: line.email } },
-      line.kind === 'message' ? h('span', { class: 'chat-name' }, line.name || line.email) : null,
-      h('span', { class: 'chat-text' }, line.text),
-      line.imageUrl ? h('img', { class: 'chat-image', src: line.imageUrl, alt: line.text }) : null,
-      h('time', { class: 'chat-time' }, time));
+    this.chat.add({ key, kind: 'image', email: e.email, name: e.name, text: t('live.imagePosted', { name: e.name || e.email }), at: new Date(), imageUrl });
   }
 
   // --- drawing the panels
+
+  private drawRow(p: PersonState): void {
+    this.peoplePanel.drawRow(p);
+  }
+
+  private drawPosition(p: PersonState): void {
+    this.peoplePanel.drawPosition(p);
+  }
+
+  private drawVideos(): void {
+    drawVideos(this.videos, this.element, this.voice, (email) => this.state.people.get(email)?.name);
+  }
+
+  drawMinimap(): void {
+    this.minimap.draw(this.state.people.values(), this.me, this.view, this.backgroundImage);
+  }
 
   private refreshState(): void {
     this.element.dataset.state = this.connState;
@@ -768,50 +704,28 @@ export class LiveRoom implements RoomListener {
     }
   }
 
-  /** Draws the room's panels from the state (again after a language change); the canvas stays. */
-  /** The toolbar from the state; redrawn alone when a button changes, so typing in the chat is not disturbed. */
   private toolbar(): HTMLElement {
-    const statusSelect = h('select', {
-      class: 'status-select', 'aria-label': t('live.status'), name: 'status',
-      onchange: () => void this.setStatus(statusSelect.value),
-    }, statuses.map((s) => h('option', { value: s, selected: s === this.me.status }, t(`live.status.${s}` as MessageKey))),
-      statuses.includes(this.me.status as (typeof statuses)[number]) ? null : h('option', { value: this.me.status, selected: true }, this.me.status));
-
-    const reach = h('input', {
-      type: 'range', class: 'reach-range', min: 50, max: 1500, step: 50, value: String(this.reachOf(this.me)), 'aria-label': t('live.voiceReach'),
-      onchange: () => void this.setReach(Number(reach.value)),
+    const { element, statePill } = toolbar(this.ctx, {
+      roomName: this.roomName, spaceId: this.spaceId, status: this.me.status, reach: this.reachOf(this.me), connState: this.connState,
+      micAvailable: this.voice.micAvailable, micOn: !this.voice.micMuted, speakerOn: !this.voice.speakerMuted,
+      cameraOn: this.cameraOn, sharing: this.voice.sharing,
+    }, {
+      leave: () => void this.leave(),
+      setStatus: (s) => void this.setStatus(s),
+      setReach: (r) => void this.setReach(r),
+      toggleMic: () => void this.toggleMic(),
+      toggleSpeaker: () => void this.toggleSpeaker(),
+      toggleCamera: () => void this.toggleCamera(),
+      toggleShare: () => void this.toggleShare(),
+      ringBell: () => void this.ringBell(),
+      newBoard: (kind) => void this.newBoard(kind),
+      upload: (input) => void this.upload(input),
     });
-    const file = h('input', { type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp', hidden: true, onchange: () => void this.upload(file) });
-    const toggle = (name: string, label: string, pressed: boolean, action: () => void, disabled = false) =>
-      h('button', {
-        type: 'button', class: `tool ${name}${pressed ? ' pressed' : ''}${disabled ? ' unavailable' : ''}`, 'aria-pressed': String(pressed),
-        'data-testid': name, title: label, onclick: action,
-      }, label);
-
-    const micLabel = !this.voice.micAvailable ? t('live.micUnavailableShort') : this.voice.micMuted ? t('live.micOff') : t('live.micOn');
-    return h('div', { class: 'live-toolbar', role: 'toolbar', 'aria-label': t('live.tools') },
-      h('div', { class: 'live-title' },
-        h('a', {
-          class: 'back', href: this.ctx.href(`/spaces/${this.spaceId}`), title: t('room.backToSelect'), 'aria-label': t('room.backToSelect'),
-          onclick: (e: MouseEvent) => { e.preventDefault(); void this.leave(); },
-        }, '←'),
-        h('h1', { class: 'live-room-name' }, this.roomName),
-        this.statePill = h('span', { class: `live-state ${this.connState}` }, t(`live.state.${this.connState}` as MessageKey))),
-      h('label', { class: 'tool-field' }, h('span', {}, t('live.status')), statusSelect),
-      toggle('mic', micLabel, this.voice.micMuted || !this.voice.micAvailable, () => void this.toggleMic(), !this.voice.micAvailable),
-      toggle('speaker', this.voice.speakerMuted ? t('live.speakerOff') : t('live.speakerOn'), this.voice.speakerMuted, () => void this.toggleSpeaker()),
-      toggle('camera', this.cameraOn ? t('live.cameraOn') : t('live.cameraOff'), this.cameraOn, () => void this.toggleCamera()),
-      toggle('share', this.voice.sharing ? t('live.shareStop') : t('live.shareStart'), this.voice.sharing, () => void this.toggleShare()),
-      h('label', { class: 'tool-field reach' }, h('span', {}, t('live.voiceReach')), reach),
-      h('button', { type: 'button', class: 'tool bell', 'data-testid': 'bell', onclick: () => void this.ringBell() }, t('live.ringBell')),
-      h('button', { type: 'button', class: 'tool', 'data-testid': 'sticky', onclick: () => void this.newBoard('sticky') }, t('live.sticky')),
-      h('button', { type: 'button', class: 'tool', 'data-testid': 'signboard', onclick: () => void this.newBoard('signboard') }, t('live.signboard')),
-      h('button', { type: 'button', class: 'tool', 'data-testid': 'image', onclick: () => file.click() }, t('live.image')), file,
-      h('button', { type: 'button', class: 'danger leave', 'data-testid': 'leave', onclick: () => void this.leave() }, t('live.leave')));
-
+    this.statePill = statePill;
+    return element;
   }
 
-  /** Redraws just the toolbar in place. */
+  /** Redraws just the toolbar in place, so typing in the chat is not disturbed. */
   private renderToolbar(): void {
     const old = this.element.querySelector('.live-toolbar');
     if (old) old.replaceWith(this.toolbar());
@@ -819,183 +733,36 @@ export class LiveRoom implements RoomListener {
     this.refreshState();
   }
 
+  /** Draws the room's panels from the state (again after a language change); the canvas stays. */
   render(): void {
-    const toolbar = this.toolbar();
-    this.peopleCount = h('span', { class: 'badge people-count' }, String(this.people.size));
-    this.peopleList = h('ul', { class: 'people-list', 'aria-label': t('live.people') });
-    this.rows.clear();
-    const input = h('input', { name: 'message', maxlength: 1000, autocomplete: 'off', placeholder: t('live.messagePlaceholder'), 'aria-label': t('live.message') });
-    const chatForm = h('form', { class: 'chat-form', onsubmit: (e: Event) => { e.preventDefault(); void this.sendMessage(input); } },
-      input, h('button', { type: 'submit', class: 'primary' }, t('live.send')));
-    this.chatLog = h('ol', { class: 'chat-log', 'aria-live': 'polite' }, this.chat.map((line) => this.chatRow(line)));
-
-    this.minimap = h('canvas', { class: 'minimap', width: 220, height: 126, 'aria-label': t('live.minimap'), title: t('live.minimap') });
-    this.minimap.addEventListener('click', (e) => this.minimapClick(e));
-    this.videos = h('div', { class: 'live-videos' });
     this.banner = h('div', { class: 'live-banner', role: 'status', hidden: true });
-
     this.element.replaceChildren(
-      toolbar,
+      this.toolbar(),
       h('div', { class: 'live-body' },
-        h('div', { class: 'live-stage' }, this.stageHost, this.minimap, this.videos, this.banner, this.voice.statusElement, h('div', { class: 'knock-notices' }),
+        h('div', { class: 'live-stage' }, this.stageHost, this.minimap.canvas, this.videos, this.banner, this.voice.statusElement, h('div', { class: 'knock-notices' }),
           h('p', { class: 'live-hint' }, t('live.hint'))),
-        h('aside', { class: 'live-side' },
-          h('section', { class: 'people-panel' }, h('h2', {}, t('live.people'), ' ', this.peopleCount), this.peopleList),
-          h('section', { class: 'chat-panel' }, h('h2', {}, t('live.messages')), this.chatLog, chatForm))));
-    this.drawPeople();
+        h('aside', { class: 'live-side' }, this.peoplePanel.render(), this.chat.render())));
+    this.minimap.canvas.setAttribute('aria-label', t('live.minimap'));
+    this.minimap.canvas.title = t('live.minimap');
     this.drawVideos();
     this.refreshState();
-    this.chatLog.scrollTop = this.chatLog.scrollHeight;
+    this.chat.scrollToEnd();
   }
 
-  private drawPeople(): void {
-    if (!this.peopleList) return;
-    const sorted = [...this.people.values()].sort((a, b) =>
-      (a.email === this.me.email ? -1 : b.email === this.me.email ? 1 : 0) || (a.name || a.email).localeCompare(b.name || b.email));
-    const keep = new Set(sorted.map((p) => p.email));
-    for (const [email, row] of this.rows) if (!keep.has(email)) { row.remove(); this.rows.delete(email); }
-    let before: Element | null = this.peopleList.firstElementChild;
-    for (const p of sorted) {
-      let row = this.rows.get(p.email);
-      if (!row) { row = this.personRow(p); this.rows.set(p.email, row); }
-      if (row !== before) this.peopleList.insertBefore(row, before);
-      else before = before?.nextElementSibling ?? null;
-      this.drawRow(p);
-    }
-    if (this.peopleCount) this.peopleCount.textContent = String(this.people.size);
-  }
+  // --- diagnostics (./diagnostics, only in diagnostic builds)
 
-  private personRow(p: Person): HTMLElement {
-    const self = p.email === this.me.email;
-    return h('li', { class: `person${self ? ' self' : ''}`, dataset: { email: p.email, self: String(self) } },
-      h('span', { class: 'status-dot', 'aria-hidden': 'true' }),
-      h('span', { class: 'person-main' },
-        h('span', { class: 'person-name' }, (p.name || p.email) + (self ? ` ${t('live.you')}` : '')),
-        h('span', { class: 'person-status' }),
-        h('span', { class: 'zoom-badge', hidden: true }, t('live.inZoomMeeting'))),
-      self ? null : h('button', { type: 'button', class: 'link-button knock', onclick: () => void this.knock(p), title: t('live.knockTitle', { name: p.name || p.email }) }, t('live.knock')));
-  }
-
-  /** A person's position on their row (data-x, data-y): the cheap update every move batch makes. */
-  private drawPosition(p: PersonState): HTMLElement | undefined {
-    const row = this.rows.get(p.email);
-    if (!row) return undefined;
-    const x = String(Math.round(p.x));
-    const y = String(Math.round(p.y));
-    if (row.dataset.x !== x) row.dataset.x = x;
-    if (row.dataset.y !== y) row.dataset.y = y;
-    return row;
-  }
-
-  private drawRow(p: PersonState): void {
-    const row = this.drawPosition(p);
-    if (!row) return;
-    row.dataset.status = p.status;
-    row.dataset.meetingRoom = p.meetingRoomId ?? '';
-    row.dataset.zoom = String(!!p.inZoomMeeting);
-    row.dataset.micMuted = String(!!p.micMuted);
-    row.dataset.sharing = String(!!p.sharing);
-    (row.querySelector('.status-dot') as HTMLElement).style.background = cssColor(statusColor(p.status));
-    const statusText = hasKey(`live.status.${p.status}`) ? t(`live.status.${p.status}` as MessageKey) : p.status;
-    const meetingRoom = this.settings.meetingRooms.find((m) => m.id === p.meetingRoomId)?.name;
-    const statusEl = row.querySelector('.person-status') as HTMLElement;
-    const text = meetingRoom ? `${statusText} · ${meetingRoom}` : statusText;
-    if (statusEl.textContent !== text) statusEl.textContent = text;
-    (row.querySelector('.zoom-badge') as HTMLElement).hidden = !p.inZoomMeeting;
-  }
-
-  private drawVideos(): void {
-    if (!this.videos) return;
-    const wanted = this.voice.videos;
-    const local = this.voice.localVideo;
-    const items: HTMLElement[] = [];
-    if (local) {
-      const v = h('video', { autoplay: true, playsinline: true, muted: true, class: 'local' }) as HTMLVideoElement;
-      v.muted = true;
-      v.srcObject = new MediaStream([local]);
-      items.push(h('figure', { class: 'video-tile self' }, v, h('figcaption', {}, t('live.you'))));
-    }
-    for (const { email, stream } of wanted) {
-      const v = h('video', { autoplay: true, playsinline: true, muted: true }) as HTMLVideoElement;
-      v.muted = true;
-      v.srcObject = stream;
-      const p = this.people.get(email);
-      items.push(h('figure', { class: 'video-tile', dataset: { email } }, v, h('figcaption', {}, p?.name || email)));
-    }
-    this.videos.replaceChildren(...items);
-    this.element.dataset.peers = this.voice.peerEmails.join(' ');
-    this.element.dataset.voice = this.voice.connectedTo.join(' ');
-    this.element.dataset.media = this.voice.mediaState;
-    this.element.dataset.sfu = this.voice.sfuConnectedTo.join(' ');
-  }
-
-  private minimapClick(e: MouseEvent): void {
-    if (!this.minimap) return;
-    const r = this.minimap.getBoundingClientRect();
-    const { width, height } = this.settings.background;
-    this.stage.panTo(((e.clientX - r.left) / r.width) * width, ((e.clientY - r.top) / r.height) * height);
-  }
-
-  /** The mini-map: the room, its meeting rooms, everyone, and what the screen shows. */
-  drawMinimap(): void {
-    const canvas = this.minimap;
-    if (!canvas) return;
-    const g = canvas.getContext('2d');
-    if (!g) return;
-    const { width, height } = this.settings.background;
-    const w = canvas.width;
-    canvas.height = Math.max(40, Math.round((w * height) / width));
-    const k = w / width;
-    g.fillStyle = '#f7f4ee';
-    g.fillRect(0, 0, w, canvas.height);
-    g.strokeStyle = 'rgba(47,111,222,0.7)';
-    g.fillStyle = 'rgba(47,111,222,0.12)';
-    for (const m of this.settings.meetingRooms) { g.fillRect(m.x * k, m.y * k, m.width * k, m.height * k); g.strokeRect(m.x * k, m.y * k, m.width * k, m.height * k); }
-    for (const p of this.people.values()) {
-      if (p.email === this.me.email) continue;
-      g.fillStyle = cssColor(statusColor(p.status));
-      g.fillRect(p.x * k - 1.5, p.y * k - 1.5, 3, 3);
-    }
-    g.fillStyle = '#2f6fde';
-    g.beginPath();
-    g.arc(this.me.x * k, this.me.y * k, 3.5, 0, Math.PI * 2);
-    g.fill();
-    const v = this.view;
-    g.strokeStyle = '#1f2733';
-    g.lineWidth = 1;
-    g.strokeRect(v.x * k, v.y * k, v.width * k, v.height * k);
-  }
-
-  // --- diagnostics for the benchmark (tests/bench/web)
-
-  /** Adds `count` people that are not really there, walking about, to measure the canvas. */
-  benchPeople(count: number): void {
-    const { width, height } = this.settings.background;
-    const fake: PersonState[] = [];
-    for (let i = 0; i < count; i++) {
-      const p: PersonState = { email: `bench${i}@bench.invalid`, name: `Bench ${i}`, x: Math.random() * width, y: Math.random() * height, status: statuses[i % statuses.length] };
-      fake.push(p);
-      this.people.set(p.email, p);
-      this.stage.upsertPerson(p, false);
-    }
-    this.drawPeople();
-    const timer = window.setInterval(() => {
-      if (this.disposed) { window.clearInterval(timer); return; }
-      this.moved(fake.map((p) => ({ email: p.email, x: Math.min(width, Math.max(0, p.x + (Math.random() - 0.5) * 60)), y: Math.min(height, Math.max(0, p.y + (Math.random() - 0.5) * 60)) })));
-    }, 100);
-  }
-
-  /** Diagnostics: loses the connection like a network drop; the room reconnects by itself. */
+  /** Loses the connection like a network drop; the room reconnects by itself. */
   dropConnection(): void {
     this.connection?.dropTransport();
   }
 
-  stats(): { frames: number; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[] } {
-    return {
-      boards: [...this.boards.values()].map((b) => b.text),
-      frames: this.stage.frames, drawnAvatars: this.stage.drawnAvatars, renderer: this.stage.rendererName, people: this.people.size,
-      onScreen: this.people.size <= 50 ? this.stage.visibleAvatars() : [], scale: this.stage.currentScale,
-    };
+  /** People that are not really there, for the canvas benchmark: drawn and moved like real ones. */
+  addBenchPeople(people: PersonState[]): void {
+    for (const p of people) {
+      this.state.people.set(p.email, p);
+      this.stage.upsertPerson(p, false);
+    }
+    this.peoplePanel.draw();
   }
 }
 

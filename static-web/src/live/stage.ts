@@ -352,6 +352,19 @@ export class Stage {
     return best;
   }
 
+  /** Where an avatar and its name are drawn on screen (px from the canvas's top-left), so a card can keep clear of them. */
+  avatarBox(email: string): { x: number; y: number; width: number; height: number } | null {
+    const a = this.avatars.get(email);
+    if (!a) return null;
+    const s = a.root.scale.x * this.scale;
+    const cx = (a.root.x - this.camX) * this.scale;
+    const cy = (a.root.y - this.camY) * this.scale;
+    const half = Math.max(avatarRadius + 7, a.name.visible ? a.name.width / 2 : 0) * s;
+    const top = cy - (avatarRadius + 7) * s;
+    const bottom = cy + (avatarRadius + 6 + (a.name.visible ? a.name.height : 0)) * s;
+    return { x: cx - half, y: top, width: half * 2, height: bottom - top };
+  }
+
   /** The people whose avatars are on screen (drawn, not culled). */
   visibleAvatars(): string[] {
     return [...this.avatars].filter(([, a]) => a.root.visible && !a.root.destroyed).map(([email]) => email);

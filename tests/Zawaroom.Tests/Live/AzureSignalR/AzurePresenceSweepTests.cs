@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Zawaroom.Live;
-using Zawaroom.Live.AzureSignalR;
+using Zawaroom.Realtime.AzureSignalR;
 using Zawaroom.Logs;
 using Zawaroom.Presence;
 using Zawaroom.Presence.Cosmos;

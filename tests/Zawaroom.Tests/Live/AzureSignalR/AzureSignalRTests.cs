@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Zawaroom.Live;
-using Zawaroom.Live.AzureSignalR;
+using Zawaroom.Realtime.AzureSignalR;
 using Zawaroom.Logs;
 using Zawaroom.Presence;
 using Zawaroom.Storage.Cosmos;

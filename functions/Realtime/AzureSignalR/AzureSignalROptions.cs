@@ -4,7 +4,9 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Zawaroom.Live.AzureSignalR;
+using Zawaroom.Live;
+
+namespace Zawaroom.Realtime.AzureSignalR;
 
 /// <summary><c>Zawaroom:SignalR</c>: the Azure SignalR Service the live room uses when the stores are Azure.</summary>
 public sealed class AzureSignalROptions

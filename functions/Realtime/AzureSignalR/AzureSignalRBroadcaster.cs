@@ -5,7 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zawaroom.Common;
 
-namespace Zawaroom.Live.AzureSignalR;
+using Zawaroom.Live;
+
+namespace Zawaroom.Realtime.AzureSignalR;
 
 /// <summary>
 /// The Azure SignalR Service data-plane REST API, version 2022-06-01 (serverless mode): send to a

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Zawaroom.Live.InProcess;
+using Zawaroom.Realtime.InProcess;
 using Zawaroom.Presence;
 
 namespace Zawaroom.Live;

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
-using Zawaroom.Live.InProcess;
+using Zawaroom.Realtime.InProcess;
 
-namespace Zawaroom.Live.AzureSignalR;
+using Zawaroom.Live;
+
+namespace Zawaroom.Realtime.AzureSignalR;
 
 /// <summary>Whether the live room runs on Azure SignalR Service: stores "Azure" and a SignalR connection string.</summary>
 public sealed record AzureSignalRSelection(bool Enabled);

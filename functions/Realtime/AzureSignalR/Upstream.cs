@@ -6,7 +6,9 @@ using Zawaroom.Common;
 using Zawaroom.Identity;
 using Zawaroom.Presence;
 
-namespace Zawaroom.Live.AzureSignalR;
+using Zawaroom.Live;
+
+namespace Zawaroom.Realtime.AzureSignalR;
 
 /// <summary>
 /// The upstream endpoint Azure SignalR Service (serverless mode) calls with the room hub's

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Zawaroom.Presence;
 
-namespace Zawaroom.Live.AzureSignalR;
+using Zawaroom.Live;
+
+namespace Zawaroom.Realtime.AzureSignalR;
 
 /// <summary>
 /// The rectangles a room's connections watch, read from their presence records (the upstream keeps

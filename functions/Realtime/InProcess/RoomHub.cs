@@ -7,7 +7,9 @@ using Microsoft.Extensions.Options;
 using Zawaroom.Common;
 using Zawaroom.Presence;
 
-namespace Zawaroom.Live.InProcess;
+using Zawaroom.Live;
+
+namespace Zawaroom.Realtime.InProcess;
 
 /// <summary>
 /// The connections this process holds, so it can renew their presence and end them; and when each
@@ -263,8 +265,8 @@ public sealed class HubBroadcaster(IHubContext<RoomHub> hub, LocalConnections lo
 {
     public Task Send(Audience to, string method, object payload, CancellationToken ct) => to switch
     {
-        Audience.Room { Except: null } r => hub.Clients.Group(Live.Groups.Room(r.SiteId, r.RoomId)).SendAsync(method, payload, ct),
-        Audience.Room r => hub.Clients.GroupExcept(Live.Groups.Room(r.SiteId, r.RoomId), r.Except).SendAsync(method, payload, ct),
+        Audience.Room { Except: null } r => hub.Clients.Group(Groups.Room(r.SiteId, r.RoomId)).SendAsync(method, payload, ct),
+        Audience.Room r => hub.Clients.GroupExcept(Groups.Room(r.SiteId, r.RoomId), r.Except).SendAsync(method, payload, ct),
         Audience.Connections c => hub.Clients.Clients(c.Ids).SendAsync(method, payload, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(to)),
     };

@@ -1,0 +1,43 @@
+// Diagnostics of the live room for the browser tests (tests/e2e) and the render benchmark
+// (tests/bench/web): window.zawaroomLive. Only diagnostic builds include this module (Debug builds
+// of the app set VITE_LIVE_DIAGNOSTICS, functions/StaticWeb.targets); production bundles do not.
+import { statuses } from './model';
+import type { LiveRoom } from './room';
+import type { PersonState } from './state';
+
+export interface LiveDiagnostics {
+  stats(): { frames: number; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[] };
+  benchPeople(count: number): void;
+  dropConnection(): void;
+}
+
+declare global {
+  interface Window {
+    zawaroomLive?: LiveDiagnostics;
+  }
+}
+
+export function install(live: LiveRoom): void {
+  window.zawaroomLive = {
+    stats: () => ({
+      boards: [...live.state.boards.values()].map((b) => b.text),
+      frames: live.stage.frames, drawnAvatars: live.stage.drawnAvatars, renderer: live.stage.rendererName, people: live.state.people.size,
+      onScreen: live.state.people.size <= 50 ? live.stage.visibleAvatars() : [], scale: live.stage.currentScale,
+    }),
+    benchPeople: (count) => benchPeople(live, count),
+    dropConnection: () => live.dropConnection(),
+  };
+}
+
+/** Adds `count` people that are not really there, walking about, to measure the canvas. */
+function benchPeople(live: LiveRoom, count: number): void {
+  const { width, height } = live.settingsNow.background;
+  const fake: PersonState[] = [];
+  for (let i = 0; i < count; i++)
+    fake.push({ email: `bench${i}@bench.invalid`, name: `Bench ${i}`, x: Math.random() * width, y: Math.random() * height, status: statuses[i % statuses.length] });
+  live.addBenchPeople(fake);
+  const timer = window.setInterval(() => {
+    if (live.isOver) { window.clearInterval(timer); return; }
+    live.moved(fake.map((p) => ({ email: p.email, x: Math.min(width, Math.max(0, p.x + (Math.random() - 0.5) * 60)), y: Math.min(height, Math.max(0, p.y + (Math.random() - 0.5) * 60)) })));
+  }, 100);
+}

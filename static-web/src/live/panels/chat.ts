@@ -1,0 +1,69 @@
+import { t } from '../../i18n';
+import { h } from '../../ui/dom';
+
+export interface ChatLine {
+  key: string;
+  kind: 'message' | 'image' | 'system';
+  email: string;
+  name: string;
+  text: string;
+  at: Date;
+  imageUrl?: string;
+}
+
+const maxChat = 200;
+
+/** The room's messages: keeps the last lines (drawn again after a language change) and the form to send one. */
+export class ChatPanel {
+  private readonly lines: ChatLine[] = [];
+  private readonly seen = new Set<string>();
+  private log: HTMLElement | null = null;
+
+  constructor(private readonly send: (input: HTMLInputElement) => void) {}
+
+  /** Adds a line once per key (a retried push or a resync does not repeat it). */
+  add(line: ChatLine): void {
+    if (this.seen.has(line.key)) return;
+    this.seen.add(line.key);
+    this.lines.push(line);
+    while (this.lines.length > maxChat) {
+      const old = this.lines.shift();
+      if (old?.imageUrl) URL.revokeObjectURL(old.imageUrl);
+    }
+    if (this.log) {
+      this.log.appendChild(row(line));
+      while (this.log.childElementCount > maxChat) this.log.firstElementChild?.remove();
+      this.log.scrollTop = this.log.scrollHeight;
+    }
+  }
+
+  system(key: string, who: { email: string; name: string }, text: string): void {
+    this.add({ key, kind: 'system', email: who.email, name: who.name, text, at: new Date() });
+  }
+
+  render(): HTMLElement {
+    const input = h('input', { name: 'message', maxlength: 1000, autocomplete: 'off', placeholder: t('live.messagePlaceholder'), 'aria-label': t('live.message') });
+    const form = h('form', { class: 'chat-form', onsubmit: (e: Event) => { e.preventDefault(); this.send(input); } },
+      input, h('button', { type: 'submit', class: 'primary' }, t('live.send')));
+    this.log = h('ol', { class: 'chat-log', 'aria-live': 'polite' }, this.lines.map(row));
+    return h('section', { class: 'chat-panel' }, h('h2', {}, t('live.messages')), this.log, form);
+  }
+
+  /** After the panel is on the page: the newest line in view. */
+  scrollToEnd(): void {
+    if (this.log) this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  dispose(): void {
+    for (const line of this.lines) if (line.imageUrl) URL.revokeObjectURL(line.imageUrl);
+  }
+}
+
+function row(line: ChatLine): HTMLElement {
+  const time = line.at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return h('li', { class: `chat-line ${line.kind}`, dataset: { email: line.email } },
+    line.kind === 'message' ? h('span', { class: 'chat-name' }, line.name || line.email) : null,
+    h('span', { class: 'chat-text' }, line.text),
+    line.imageUrl ? h('img', { class: 'chat-image', src: line.imageUrl, alt: line.text }) : null,
+    h('time', { class: 'chat-time' }, time));
+}
