@@ -30,6 +30,7 @@ api.MapMedia();
 app.MapLiveHub();
 app.MapAzureSignalRUpstream();
 api.MapSchedules();
+api.MapSchedulePeek();
 api.MapZoomSync();
 api.MapZoomWebhooks();
 api.MapLogExports();

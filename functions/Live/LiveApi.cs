@@ -31,6 +31,7 @@ public static class LiveApi
             Path.Combine(Hosting.ZawaroomHost.DataDirectory(sp.GetRequiredService<IConfiguration>()), "live.key"),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<BoardStore>();
+        services.AddPlacedImages();
         services.AddSingleton<IRoomLifecycle, BoardCleanup>();
         services.AddSingleton<RoomCommands>();
         services.AddSingleton<LiveSessions>();
@@ -70,6 +71,7 @@ public static class LiveApi
         api.MapPost("/rooms/{id}/enter", Enter).Allow(Access.Member).WithTags("Live");
         api.MapPost("/negotiate", NegotiateStandard).Allow(Access.Member).WithTags("Live");
         api.MapPost("/rooms/{id}/images", UploadImage).Allow(Access.Member).WithTags("Live");
+        api.MapPlacedImages();
         api.MapGet("/rooms/{id}/images/{imageId}", async (HttpContext http, string id, string imageId, IBlobStore blobs, CancellationToken ct) =>
         {
             var blob = await blobs.Open(ImageBlob(http.RequireSite().SiteId, id, imageId), ct) ?? throw Problems.NotFound("There is no such image.");
@@ -104,14 +106,14 @@ public static class LiveApi
     public const long MaxImageBytes = 10 * 1024 * 1024;
     static readonly string[] ImageTypes = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
-    static string ImageBlob(string siteId, string roomId, string imageId) => $"{RoomDirectory.BlobPrefix(siteId, roomId)}images/{imageId}";
+    internal static string ImageBlob(string siteId, string roomId, string imageId) => $"{RoomDirectory.BlobPrefix(siteId, roomId)}images/{imageId}";
 
     /// <summary>
-    /// L2 "image upload": the image body goes to the blob store, then the room is told and the usage
-    /// log gets "register image". Only someone inside the room places images; <c>?cid=</c> makes a retry idempotent.
+    /// L2 "image upload": the image body goes to the blob store, it is placed in the room (R2 placed items,
+    /// <see cref="PlacedImages"/>), then the room is told and the usage log gets "register image". Only someone inside the room places images; <c>?cid=</c> makes a retry idempotent.
     /// </summary>
     static async Task<IResult> UploadImage(HttpContext http, string id, string? cid, IBlobStore blobs, IPresenceStore presence,
-        LiveSessions sessions, RoomCommands commands, LiveRoom room, CancellationToken ct)
+        LiveSessions sessions, RoomCommands commands, LiveRoom room, PlacedImageStore placed, TimeProvider clock, CancellationToken ct)
     {
         var site = http.RequireSite();
         var caller = http.Caller();
@@ -135,8 +137,14 @@ public static class LiveApi
         var url = $"{http.Request.PathBase}/api/rooms/{id}/images/{imageId}";
         var session = new LiveSession(new LiveTicket(site.SiteId, id, caller.Email, caller.Name), me.ConnectionId,
             facts.RoomName, facts.SpaceId, facts.SpaceName, facts.Geometry);
-        await room.Apply(site.SiteId, id, () => commands.RegisterImage(session, imageId, url, contentType, body.Length, cid, ct), ct);
-        return Results.Created(url, new { id = imageId, url });
+        // R2: the image lies in the room where its author stands (or the free spot near them the client chose).
+        var image = await placed.Find(site.SiteId, id, imageId, ct) ?? PlacedImages.Place(imageId, url, me, facts.Geometry, http.Request.Query, clock.GetUtcNow());
+        await room.Apply(site.SiteId, id, async () =>
+        {
+            await placed.Save(site.SiteId, id, image, ct);
+            return await commands.RegisterImage(session, image, contentType, body.Length, cid, ct);
+        }, ct);
+        return Results.Created(url, new { id = imageId, url, image });
     }
 
     /// <summary>

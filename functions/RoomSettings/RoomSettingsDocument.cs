@@ -16,11 +16,11 @@ public sealed record RoomSettingsDocument
     public const int DefaultWidth = 4800;
     public const int DefaultHeight = 2750;
 
-    /// <summary>R5, R8: a new room has the default background and one meeting room named "ゲストエリア".</summary>
-    public static RoomSettingsDocument Defaults() => new()
-    {
-        MeetingRooms = [new MeetingRoom { Id = "guest-area", Name = GuestAreaName, X = 2100, Y = 1125, Width = 600, Height = 500 }],
-    };
+    /// <summary>
+    /// R5, R8: a new room has the default background, the office floor, with its meeting rooms laid over
+    /// the rooms drawn on it and "ゲストエリア" (the entry position) at its entrance (<see cref="DefaultOffice"/>).
+    /// </summary>
+    public static RoomSettingsDocument Defaults() => new() { MeetingRooms = DefaultOffice.MeetingRooms() };
 }
 
 /// <summary>R3: checked site domains and registered e-mails (lower-case); both empty = every member.</summary>

@@ -26,7 +26,11 @@ public sealed record ResyncCommand;
 /// <summary>Someone in the room: <c>reach</c> is their voice reach (px), <c>inZoomMeeting</c> whether a Zoom meeting of theirs is running (Z8).</summary>
 public sealed record Person(string Email, string Name, double X, double Y, string Status, string? MeetingRoomId, double Reach, bool InZoomMeeting);
 /// <summary>The room now; <c>seq</c> is the last room-wide push it already reflects (L4).</summary>
-public sealed record Snapshot(IReadOnlyList<Person> People, IReadOnlyList<Board> Boards, long Seq = 0);
+public sealed record Snapshot(IReadOnlyList<Person> People, IReadOnlyList<Board> Boards, long Seq = 0)
+{
+    /// <summary>R2 placed images (PlacedImages), oldest first.</summary>
+    public IReadOnlyList<PlacedImage> Images { get; init; } = [];
+}
 /// <summary>Z8: a member's Zoom meeting started or ended.</summary>
 public sealed record ZoomChanged(string Email, bool InZoomMeeting);
 public sealed record Left(string Email);

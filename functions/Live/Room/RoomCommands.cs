@@ -31,7 +31,7 @@ public sealed record Outcome(IReadOnlyList<UsageEvent> Logs, IReadOnlyList<Push>
 /// caller's (<see cref="LiveRoom"/>), so the in-process hub and an Azure SignalR upstream share it.
 /// Invalid commands throw a 400 <see cref="ProblemException"/>.
 /// </summary>
-public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, ZoomMeetingStatus zoomStatus, TimeProvider clock)
+public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, PlacedImageStore images, ZoomMeetingStatus zoomStatus, TimeProvider clock)
 {
     public static readonly ZoneGrid Grid = new(ZoneGrid.DefaultZoneSize);
     public const int MaxStatus = 50, MaxMessage = 1000, MaxBoardText = 2000;
@@ -153,10 +153,10 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Zoo
         Logged(s, await Me(s, ct), c.Cid, c.Sharing ? EventTypes.StartShareScreen : EventTypes.StopShareScreen, []);
 
     /// <summary>An image placed in the room (uploaded over HTTP, stored as a blob): logged and pushed like the other actions.</summary>
-    public async Task<Outcome> RegisterImage(LiveSession s, string imageId, string url, string contentType, long bytes, string? cid, CancellationToken ct) =>
+    public async Task<Outcome> RegisterImage(LiveSession s, PlacedImage image, string contentType, long bytes, string? cid, CancellationToken ct) =>
         Logged(s, await Me(s, ct), cid, EventTypes.RegisterImage,
-            new() { ["imageId"] = imageId, ["contentType"] = contentType, ["bytes"] = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            new() { ["url"] = url });
+            new() { ["imageId"] = image.Id, ["contentType"] = contentType, ["bytes"] = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new() { ["url"] = image.Url, ["image"] = image });
 
     public static string ImageId(string email, string? cid) =>
         string.IsNullOrEmpty(cid) ? Guid.NewGuid().ToString("N")[..16] : ShortHash($"{email}|image|{cid}");
@@ -194,12 +194,15 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Zoo
     /// <summary>L1: the connection's record at the entry position; the older connection of the same member in this room is replaced.</summary>
     public async Task<(Outcome Outcome, IReadOnlyList<PresenceRecord> Replaced)> Enter(LiveSession s, CancellationToken ct)
     {
-        var older = (await presence.InRoom(s.SiteId, s.RoomId, ct)).Where(r => r.Email == s.Email && r.ConnectionId != s.ConnectionId).ToList();
+        var inRoom = await presence.InRoom(s.SiteId, s.RoomId, ct);
+        var older = inRoom.Where(r => r.Email == s.Email && r.ConnectionId != s.ConnectionId).ToList();
         var replaced = new List<PresenceRecord>();
         foreach (var r in older)
             if (await presence.Remove(s.SiteId, r.ConnectionId, ct) is { } removed) replaced.Add(removed);
         var keep = replaced.FirstOrDefault();
-        var at = keep is null ? s.Geometry.EntryPosition : new Point(keep.X, keep.Y);
+        var at = keep is null
+            ? EntrySpread.Place(s.Geometry.EntryPosition, inRoom.Where(r => r.Email != s.Email).Select(r => (r.X, r.Y)), s.Geometry)
+            : new Point(keep.X, keep.Y);
         var meetingRoom = s.Geometry.MeetingRoomAt(at.X, at.Y);
         var now = clock.GetUtcNow();
         if (keep is { Reach: > 0 }) s.VoiceReach = keep.Reach;
@@ -247,10 +250,10 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Zoo
         return new Outcome(logs, [new Push(new Audience.Room(gone.SiteId, gone.RoomId), ClientMethods.Left, new Left(gone.Email))]);
     }
 
-    /// <summary>The room's people and boards; <see cref="LiveRoom.Snapshot"/> adds the <c>seq</c> it reflects.</summary>
+    /// <summary>The room's people, boards and placed images; <see cref="LiveRoom.Snapshot"/> adds the <c>seq</c> it reflects.</summary>
     public async Task<Snapshot> Snapshot(string siteId, string roomId, CancellationToken ct) => new(
         (await presence.InRoom(siteId, roomId, ct)).DistinctBy(r => r.Email).Select(PersonOf).ToList(),
-        await boards.InRoom(siteId, roomId, ct));
+        await boards.InRoom(siteId, roomId, ct)) { Images = await images.InRoom(siteId, roomId, ct) };
 
     public static Person PersonOf(PresenceRecord r) =>
         new(r.Email, r.Name, r.X, r.Y, r.Status, r.MeetingRoomId, r.Reach > 0 ? r.Reach : RoomGeometry.DefaultVoiceReach, r.InZoomMeeting);

@@ -6,8 +6,10 @@ import type { LiveRoom } from './room';
 import type { PersonState } from './state';
 
 export interface LiveDiagnostics {
-  stats(): { frames: number; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[] };
+  stats(): { frames: number; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[]; images: string[]; items: { id: string; kind: string; text: string; x: number; y: number; author: string }[]; camera: { x: number; y: number; scale: number }; boardRects: { x: number; y: number; width: number; height: number }[]; itemScale: number };
   benchPeople(count: number): void;
+  /** Where an avatar and its name are drawn, in page px. */
+  avatarBox(email: string): { x: number; y: number; width: number; height: number } | null;
   dropConnection(): void;
 }
 
@@ -21,10 +23,23 @@ export function install(live: LiveRoom): void {
   window.zawaroomLive = {
     stats: () => ({
       boards: [...live.state.boards.values()].map((b) => b.text),
+      images: live.stage.drawnImages(),
+      items: [
+        ...[...live.state.boards.values()].map((b) => ({ id: b.id, kind: b.kind as string, text: b.text, x: b.x, y: b.y, author: b.author })),
+        ...[...live.state.images.values()].map((i) => ({ id: i.id, kind: 'image', text: '', x: i.x, y: i.y, author: i.author })),
+      ],
+      camera: { x: live.stage.view.x, y: live.stage.view.y, scale: live.stage.currentScale },
+      boardRects: [...live.state.boards.keys()].map((id) => live.stage.boardRect(id)).filter((r) => r !== null),
+      itemScale: live.stage.itemScale,
       frames: live.stage.frames, drawnAvatars: live.stage.drawnAvatars, renderer: live.stage.rendererName, people: live.state.people.size,
       onScreen: live.state.people.size <= 50 ? live.stage.visibleAvatars() : [], scale: live.stage.currentScale,
     }),
     benchPeople: (count) => benchPeople(live, count),
+    avatarBox: (email) => {
+      const box = live.stage.avatarBox(email);
+      const canvas = live.stage.app.canvas.getBoundingClientRect();
+      return box ? { ...box, x: box.x + canvas.left, y: box.y + canvas.top } : null;
+    },
     dropConnection: () => live.dropConnection(),
   };
 }

@@ -3,7 +3,7 @@ import { apiBase } from '../api/base';
 import type { Problem } from '../api/types';
 import { Session } from '../app/session';
 import type { MediaAnswer } from './media/sfu';
-import { defaultSettings, type EnterResponse, type RoomSettings } from './model';
+import { defaultSettings, type EnterResponse, type PlacedImage, type RoomSettings } from './model';
 
 const enc = encodeURIComponent;
 
@@ -57,11 +57,15 @@ export class LiveApi {
     return `${this.base}/rooms/${enc(this.roomId)}/meeting-rooms/${enc(meetingRoomId)}/bgm`;
   }
 
-  /** L2 image upload: the image body; `cid` makes a retry idempotent. */
-  async uploadImage(file: Blob, cid: string): Promise<{ id: string; url: string }> {
+  /**
+   * L2 image upload, placed in the room (R2) at `place` (its centre) with the picture's pixel size
+   * `w` x `h` (the server keeps its proportions); `cid` makes a retry idempotent.
+   */
+  async uploadImage(file: Blob, cid: string, place?: { x: number; y: number; w: number; h: number }): Promise<{ id: string; url: string; image?: PlacedImage }> {
     let response: Response;
+    const at = place ? `&x=${Math.round(place.x)}&y=${Math.round(place.y)}&w=${Math.round(place.w)}&h=${Math.round(place.h)}` : '';
     try {
-      response = await fetch(`${this.base}/rooms/${enc(this.roomId)}/images?cid=${enc(cid)}`, {
+      response = await fetch(`${this.base}/rooms/${enc(this.roomId)}/images?cid=${enc(cid)}${at}`, {
         method: 'POST',
         headers: { ...this.headers(), 'Content-Type': file.type || 'application/octet-stream' },
         body: file,
@@ -70,7 +74,17 @@ export class LiveApi {
       throw new ApiError({ status: 0, code: 'network' });
     }
     if (!response.ok) throw new ApiError(await problemOf(response));
-    return (await response.json()) as { id: string; url: string };
+    return (await response.json()) as { id: string; url: string; image?: PlacedImage };
+  }
+
+  /** R2: moves a placed image (its author or a room admin). */
+  moveImage(imageId: string, x: number, y: number): Promise<PlacedImage> {
+    return this.api.call<PlacedImage>('PATCH', `/rooms/${enc(this.roomId)}/images/${enc(imageId)}`, { x: Math.round(x), y: Math.round(y) });
+  }
+
+  /** R2: removes a placed image (its author or a room admin). */
+  removeImage(imageId: string): Promise<void> {
+    return this.api.call<void>('DELETE', `/rooms/${enc(this.roomId)}/images/${enc(imageId)}`);
   }
 
   private headers(): Record<string, string> {

@@ -25,9 +25,23 @@ export interface Board {
   updatedAt: string;
 }
 
+/** R2 placed items: an uploaded image lying in the room (centre x, y; width x height background px). */
+export interface PlacedImage {
+  id: string;
+  url: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  author: string;
+  updatedAt: string;
+}
+
 export interface Snapshot {
   people: Person[];
   boards: Board[];
+  /** Absent from servers before placed images. */
+  images?: PlacedImage[];
   seq?: number;
 }
 
@@ -238,4 +252,54 @@ export function cssColor(color: number): string {
 export function commandId(): string {
   if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+function overlaps(a: Rect, b: Rect, gap: number): boolean {
+  return a.x < b.x + b.width + gap && b.x < a.x + a.width + gap && a.y < b.y + b.height + gap && b.y < a.y + a.height + gap;
+}
+
+/**
+ * Where a new board or image goes (its centre): near its author, first up and to the right of
+ * them, else the nearest spot around that covers no other item and not the author's avatar and
+ * name (`person`), inside the room. `size` is the item as drawn (enlarged at the entry scale).
+ */
+export function placeNear(author: { x: number; y: number }, size: { width: number; height: number }, taken: readonly Rect[],
+  room: { width: number; height: number }, person: { radius: number; below: number } = { radius: 60, below: 40 }): { x: number; y: number } {
+  const gap = 16;
+  const self: Rect = { x: author.x - person.radius, y: author.y - person.radius, width: person.radius * 2, height: person.radius * 2 + person.below };
+  const preferred = { x: author.x + person.radius + gap + size.width / 2, y: author.y - size.height / 2 };
+  const rectAt = (c: { x: number; y: number }): Rect => ({ x: c.x - size.width / 2, y: c.y - size.height / 2, width: size.width, height: size.height });
+  const fits = (c: { x: number; y: number }) => {
+    const r = rectAt(c);
+    return r.x >= 0 && r.y >= 0 && r.x + r.width <= room.width && r.y + r.height <= room.height
+      && !overlaps(r, self, gap) && taken.every((t) => !overlaps(r, t, gap));
+  };
+  if (fits(preferred)) return { x: Math.round(preferred.x), y: Math.round(preferred.y) };
+  const step = Math.max(40, Math.min(size.width, size.height) / 2);
+  for (let ring = 1; ring <= 60; ring++) {
+    const spots = 8 * ring;
+    const found: { x: number; y: number; d: number }[] = [];
+    for (let i = 0; i < spots; i++) {
+      const a = (2 * Math.PI * i) / spots;
+      const c = { x: preferred.x + Math.cos(a) * step * ring, y: preferred.y + Math.sin(a) * step * ring };
+      if (fits(c)) found.push({ ...c, d: Math.hypot(c.x - author.x, c.y - author.y) });
+    }
+    if (found.length > 0) {
+      const best = found.sort((p, q) => p.d - q.d)[0];
+      return { x: Math.round(best.x), y: Math.round(best.y) };
+    }
+  }
+  return { x: Math.round(Math.min(room.width, Math.max(0, preferred.x))), y: Math.round(Math.min(room.height, Math.max(0, preferred.y))) };
+}
+
+/** A board's size as drawn at scale 1 (stage.ts draws a sticky 160 wide and at least 120 high, a signboard 240 by 64 and its post). */
+export function boardSize(kind: 'sticky' | 'signboard'): { width: number; height: number } {
+  return kind === 'sticky' ? { width: 164, height: 124 } : { width: 246, height: 104 };
 }

@@ -3,21 +3,23 @@ import { ApiError } from '../api/client';
 import type { AppContext } from '../app/context';
 import { siteKey } from '../api/base';
 import { errorMessage, hasKey, t, type MessageKey } from '../i18n';
-import { formDialog } from '../ui/dialog';
+import { confirmDialog, formDialog } from '../ui/dialog';
 import { h } from '../ui/dom';
 import { notify } from '../ui/notice';
 import { LiveConnection, type RoomListener } from './connection';
 import { eventTypes, type EventType } from './events';
 import type { LiveApi } from './liveApi';
+import { loadBackground, rasterize } from './floor';
 import { Voice } from './media';
 import {
-  commandId, hubErrorCode, meetingRoomAt,
-  type Board, type EnterResponse, type Moved, type Person, type RoomEvent, type RoomSettings, type Snapshot,
+  boardSize, commandId, hubErrorCode, meetingRoomAt, placeNear, type Rect,
+  type Board, type EnterResponse, type Moved, type Person, type PlacedImage, type RoomEvent, type RoomSettings, type Snapshot,
 } from './model';
 import { avatarCard } from './panels/cards';
 import { ChatPanel } from './panels/chat';
 import { Minimap } from './panels/minimap';
 import { PeoplePanel } from './panels/people';
+import { fillSchedule } from './panels/schedule';
 import { toolbar } from './panels/toolbar';
 import { drawVideos } from './panels/videos';
 import { bgmLevels, Sounds } from './sounds';
@@ -76,7 +78,7 @@ export class LiveRoom implements RoomListener {
   private readonly videos = h('div', { class: 'live-videos' });
   private statePill: HTMLElement | null = null;
   private banner: HTMLElement | null = null;
-  private backgroundImage: HTMLImageElement | null = null;
+  private backgroundImage: HTMLImageElement | HTMLCanvasElement | null = null;
 
   constructor(
     private readonly ctx: AppContext,
@@ -95,6 +97,10 @@ export class LiveRoom implements RoomListener {
     this.stage = new Stage(this.stageHost, settings, {
       click: (x, y) => { this.walkTarget = { x, y }; this.keys.clear(); this.startWalking(); },
       board: (board) => void this.editBoard(board),
+      canMove: (item) => item.author === this.me.email || (item.kind === 'image' && this.isRoomAdmin),
+      boardMoved: (board, x, y) => void this.moveBoard(board, x, y),
+      image: (image) => void this.imageClicked(image),
+      imageMoved: (image, x, y) => void this.moveImage(image, x, y),
       avatar: (email, sx, sy) => this.avatarCard(email, sx, sy),
       view: (view) => this.viewChanged(view),
     });
@@ -201,6 +207,7 @@ export class LiveRoom implements RoomListener {
     this.voice.dispose();
     this.sounds.dispose();
     this.stage.destroy();
+    for (const texture of this.pictures.values()) texture.destroy(true);
     this.channel?.close();
     this.chat.dispose();
   }
@@ -214,19 +221,15 @@ export class LiveRoom implements RoomListener {
     this.refreshState();
   }
 
+  /** The uploaded background, or the office floor (./floor) for a room without one. */
   private async loadBackground(): Promise<void> {
-    if (!this.settings.background.uploaded) return;
-    try {
-      const url = await this.api.blobUrl(this.api.backgroundPath());
-      const image = new Image();
-      image.src = url;
-      await image.decode();
-      if (this.disposed) return;
-      this.stage.setBackground(Texture.from(image));
-      this.backgroundImage = image;
-    } catch {
-      // The default floor stays.
-    }
+    const image = await loadBackground(this.settings, this.api);
+    if (!image || this.disposed) return;
+    const { width, height } = this.settings.background;
+    // An uploaded photo is used as it is; the drawn floor is rasterized once at a size the GPU likes.
+    const source = this.settings.background.uploaded ? image : rasterize(image, width, height, 3200);
+    this.stage.setBackground(Texture.from(source));
+    this.backgroundImage = source;
   }
 
   // --- what the hub sends (RoomListener): the state applies it, the room draws what changed
@@ -253,6 +256,8 @@ export class LiveRoom implements RoomListener {
     }
     this.stage.clearBoards();
     for (const b of this.state.boards.values()) this.stage.upsertBoard(b);
+    this.stage.clearImages();
+    for (const i of this.state.images.values()) this.showImage(i);
     this.peoplePanel.draw();
   }
 
@@ -312,6 +317,12 @@ export class LiveRoom implements RoomListener {
       this.peoplePanel.drawRow(change.person);
     } else if (change.kind === 'board') {
       this.stage.upsertBoard(change.board);
+    } else if (change.kind === 'image') {
+      this.showImage(change.image);
+    } else if (change.kind === 'image-removed') {
+      this.stage.removeImage(change.id);
+      this.pictures.get(change.id)?.destroy(true);
+      this.pictures.delete(change.id);
     }
     switch (e.type as EventType) {
       case eventTypes.userMessage:
@@ -559,10 +570,30 @@ export class LiveRoom implements RoomListener {
       submitLabel: t('live.place'),
       fields: [{ name: 'text', label: t('live.boardText'), kind: 'textarea', required: true, maxLength: 2000 }],
       submit: async (values) => {
-        await this.connection!.invoke('Board', { kind, text: values.text, x: Math.round(this.me.x + 90), y: Math.round(this.me.y - 90), cid })
+        const at = this.freeSpot(boardSize(kind));
+        await this.connection!.invoke('Board', { kind, text: values.text, x: at.x, y: at.y, cid })
           .catch((error: unknown) => { throw asApiError(error); });
       },
     });
+  }
+
+  /** A spot near oneself where an item of this size (as drawn at the entry scale) covers nothing else. */
+  private freeSpot(size: { width: number; height: number }): { x: number; y: number } {
+    const k = this.stage.itemScale;
+    const taken = [...this.state.boards.keys()].map((id) => this.stage.boardRect(id)).filter((r): r is Rect => r !== null);
+    taken.push(...this.stage.imageRects());
+    return placeNear(this.me, { width: size.width * k, height: size.height * k }, taken, this.settings.background,
+      { radius: 30 * k, below: 24 * k });
+  }
+
+  /** A board dragged by its author: the same board at its new place (text unchanged). */
+  private async moveBoard(board: Board, x: number, y: number): Promise<void> {
+    if (!await this.command('Board', { id: board.id, kind: board.kind, text: board.text, x, y, cid: commandId() }))
+      this.stage.upsertBoard(board); // Refused: back where it was.
+  }
+
+  private get isRoomAdmin(): boolean {
+    return this.ctx.me?.role === 'siteAdmin' || (this.ctx.me?.roomAdminOf.includes(this.api.roomId) ?? false);
   }
 
   private async editBoard(board: Board): Promise<void> {
@@ -578,6 +609,52 @@ export class LiveRoom implements RoomListener {
     });
   }
 
+  /** R2: an image placed in the room; its pixels load once (behind the login) and stay while it lies there. */
+  private readonly pictures = new Map<string, Texture>();
+
+  private showImage(image: PlacedImage): void {
+    const picture = this.pictures.get(image.id);
+    if (picture) { this.stage.upsertImage(image, null); return; }
+    this.stage.upsertImage(image, null);
+    void (async () => {
+      try {
+        const url = await this.api.blobUrl(image.url);
+        const element = new Image();
+        element.src = url;
+        await element.decode();
+        URL.revokeObjectURL(url);
+        if (this.disposed || !this.state.images.has(image.id)) return;
+        const texture = Texture.from(element);
+        this.pictures.set(image.id, texture);
+        this.stage.removeImage(image.id);
+        this.stage.upsertImage(this.state.images.get(image.id) ?? image, texture);
+      } catch {
+        // The grey placeholder stays.
+      }
+    })();
+  }
+
+  private async moveImage(image: PlacedImage, x: number, y: number): Promise<void> {
+    try {
+      await this.api.moveImage(image.id, x, y);
+    } catch (error) {
+      notify(errorMessage(error));
+      this.stage.upsertImage(image, null); // Back where it was.
+    }
+  }
+
+  /** A click on a placed image: its author or a room admin may take it away. */
+  private async imageClicked(image: PlacedImage): Promise<void> {
+    if (image.author !== this.me.email && !this.isRoomAdmin) return;
+    await confirmDialog({
+      title: t('live.imageRemoveTitle'),
+      message: t('live.imageRemoveMessage'),
+      confirmLabel: t('live.imageRemove'),
+      danger: true,
+      action: () => this.api.removeImage(image.id),
+    });
+  }
+
   private async upload(input: HTMLInputElement): Promise<void> {
     const file = input.files?.[0];
     input.value = '';
@@ -585,7 +662,11 @@ export class LiveRoom implements RoomListener {
     if (!['image/png', 'image/jpeg', 'image/gif', 'image/webp'].includes(file.type)) { notify(t('error.file-invalid')); return; }
     if (file.size > 10 * 1024 * 1024) { notify(t('error.too-large')); return; }
     try {
-      await this.api.uploadImage(file, commandId());
+      // Its proportions and a free spot next to oneself (R2: placed where its author stands, clear of other items).
+      const size = await pictureSize(file);
+      const k = imageMaxSide / Math.max(size.w, size.h);
+      const at = this.freeSpot({ width: size.w * k + 12, height: size.h * k + 12 });
+      await this.api.uploadImage(file, commandId(), { ...at, ...size });
       notify(t('live.imageUploaded'));
     } catch (error) {
       notify(errorMessage(error));
@@ -651,8 +732,11 @@ export class LiveRoom implements RoomListener {
     const stage = this.element.querySelector<HTMLElement>('.live-stage');
     if (!p || !stage) return;
     const box = this.stage.avatarBox(email) ?? { x: sx - 24, y: sy - 24, width: 48, height: 48 };
+    const self = email === this.me.email;
     avatarCard(stage, {
-      person: p, self: email === this.me.email, meetingRooms: this.settings.meetingRooms, knock: () => void this.knock(p),
+      person: p, self, meetingRooms: this.settings.meetingRooms, knock: () => void this.knock(p),
+      // L5: now and next of the member's schedule, as the server shows it to people in this room.
+      extra: (card) => void fillSchedule(card, this.ctx.api, this.api.roomId, email, self),
     }, sx, sy, box);
   }
 
@@ -763,6 +847,21 @@ export class LiveRoom implements RoomListener {
       this.stage.upsertPerson(p, false);
     }
     this.peoplePanel.draw();
+  }
+}
+
+/** The longer side of a placed image in background px (functions/Live/Images/PlacedImages.cs MaxSide). */
+const imageMaxSide = 240;
+
+/** A picture's pixel size, read in the browser before uploading it (4 x 3 when it cannot be read). */
+async function pictureSize(file: Blob): Promise<{ w: number; h: number }> {
+  try {
+    const bitmap = await createImageBitmap(file);
+    const size = { w: bitmap.width || 4, h: bitmap.height || 3 };
+    bitmap.close();
+    return size;
+  } catch {
+    return { w: 4, h: 3 };
   }
 }
 

@@ -1,5 +1,5 @@
 import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, Texture } from 'pixi.js';
-import { entryScale, initials, maximumScale, minimumScale, statusColor, type Board, type MeetingRoom, type RoomSettings } from './model';
+import { entryScale, initials, maximumScale, minimumScale, statusColor, type Board, type MeetingRoom, type PlacedImage, type Rect, type RoomSettings } from './model';
 
 export interface View {
   x: number;
@@ -13,6 +13,14 @@ export interface StageEvents {
   click(x: number, y: number): void;
   /** A click on a sticky note or signboard. */
   board(board: Board): void;
+  /** Whether one may drag this board (its author) or placed image (its author or a room admin). */
+  canMove(item: { kind: string; author: string }): boolean;
+  /** A board dragged to a new centre (world coordinates). */
+  boardMoved(board: Board, x: number, y: number): void;
+  /** A click on a placed image. */
+  image(image: PlacedImage): void;
+  /** A placed image dragged to a new centre. */
+  imageMoved(image: PlacedImage, x: number, y: number): void;
   /** A click on someone's avatar, at screen coordinates. */
   avatar(email: string, screenX: number, screenY: number): void;
   /** The visible part of the room changed (pan, zoom, resize). */
@@ -89,6 +97,8 @@ export class Stage {
   private readonly backgroundLayer = new Container();
   private readonly roomsLayer = new Container();
   private readonly boardsLayer = new Container();
+  private readonly imagesLayer = new Container();
+  private readonly images = new Map<string, { image: PlacedImage; root: Container }>();
   private readonly reachLayer = new Graphics();
   private readonly avatarsLayer = new Container();
   private readonly avatars = new Map<string, Avatar>();
@@ -129,7 +139,7 @@ export class Stage {
     this.app.canvas.setAttribute('data-renderer', this.rendererName);
     this.host.appendChild(this.app.canvas);
     this.avatarsLayer.sortableChildren = true;
-    this.world.addChild(this.backgroundLayer, this.roomsLayer, this.boardsLayer, this.reachLayer, this.avatarsLayer);
+    this.world.addChild(this.backgroundLayer, this.roomsLayer, this.imagesLayer, this.boardsLayer, this.reachLayer, this.avatarsLayer);
     this.app.stage.addChild(this.world);
     this.drawDefaultBackground();
     this.drawMeetingRooms();
@@ -159,7 +169,9 @@ export class Stage {
     const room = this.settings.background;
     this.minScale = minimumScale(this.settings.scale.minimum, this.screen, room);
     this.scale = entryScale(this.settings.scale, this.screen, room);
+    this.entryScaleNow = this.scale;
     this.maxScale = maximumScale(this.scale);
+    for (const { root } of [...this.boards.values(), ...this.images.values()]) root.scale.set(this.itemScale);
   }
 
   centreOn(x: number, y: number): void {
@@ -389,7 +401,10 @@ export class Stage {
     const root = new Container();
     root.addChild(g, text);
     if (text.mask) root.addChild(text.mask as Graphics);
-    root.position.set(board.x - width / 2, board.y - height / 2);
+    // Scaled about its centre (readable when zoomed out, like avatars): the pivot is the board's point.
+    root.pivot.set(width / 2, height / 2);
+    root.position.set(board.x, board.y);
+    root.scale.set(this.itemScale);
     root.label = `board:${board.id}`;
     this.boardsLayer.addChild(root);
     this.boards.set(board.id, { board, root });
@@ -403,9 +418,101 @@ export class Stage {
   private boardAt(x: number, y: number): Board | null {
     for (const { board, root } of [...this.boards.values()].reverse()) {
       const b = root.getLocalBounds();
-      if (x >= root.x + b.x && x <= root.x + b.x + b.width && y >= root.y + b.y && y <= root.y + b.y + b.height) return board;
+      const s = root.scale.x;
+      const left = root.x + (b.x - root.pivot.x) * s;
+      const top = root.y + (b.y - root.pivot.y) * s;
+      if (x >= left && x <= left + b.width * s && y >= top && y <= top + b.height * s) return board;
     }
     return null;
+  }
+
+  /** A board's drawn rectangle in the room (world px), for placing the next one clear of it. */
+  boardRect(id: string): { x: number; y: number; width: number; height: number } | null {
+    const item = this.boards.get(id);
+    if (!item) return null;
+    const b = item.root.getLocalBounds();
+    const s = item.root.scale.x;
+    return { x: item.root.x + (b.x - item.root.pivot.x) * s, y: item.root.y + (b.y - item.root.pivot.y) * s, width: b.width * s, height: b.height * s };
+  }
+
+  /**
+   * How much boards and images are enlarged: at the entry scale (zoomed out to see the office) their
+   * text would be a few pixels high, so they grow like avatars do, up to 2.25 times.
+   */
+  get itemScale(): number {
+    return Math.min(2.25, Math.max(1, 0.9 / this.entryScaleNow));
+  }
+
+  private entryScaleNow = 1;
+
+  private moveBoardTo(id: string, x: number, y: number): void {
+    const item = this.boards.get(id) ?? this.images.get(id);
+    if (item) item.root.position.set(x, y);
+  }
+
+  // --- placed images (R2)
+
+  /** A placed image: a white-framed picture with a shadow, like a print pinned to the floor; grey until its pixels arrive. */
+  upsertImage(image: PlacedImage, picture: Texture | null): void {
+    const old = this.images.get(image.id);
+    if (old && !picture) {
+      // A move: the picture stays, the place changes.
+      old.image = image;
+      old.root.position.set(image.x, image.y);
+      return;
+    }
+    old?.root.destroy({ children: true });
+    const { width, height } = image;
+    const root = new Container();
+    const frame = new Graphics()
+      .rect(6, 8, width + 12, height + 12).fill({ color: 0x000000, alpha: 0.18 })
+      .rect(-6, -6, width + 12, height + 12).fill(0xffffff).stroke({ color: 0xd0d5dd, width: 1 });
+    root.addChild(frame);
+    if (picture) {
+      const sprite = new Sprite(picture);
+      sprite.width = width;
+      sprite.height = height;
+      root.addChild(sprite);
+    } else {
+      root.addChild(new Graphics().rect(0, 0, width, height).fill(0xe4e7ec));
+    }
+    root.pivot.set(width / 2, height / 2);
+    root.position.set(image.x, image.y);
+    root.scale.set(this.itemScale);
+    root.label = `image:${image.id}`;
+    this.imagesLayer.addChild(root);
+    this.images.set(image.id, { image, root });
+  }
+
+  removeImage(id: string): void {
+    this.images.get(id)?.root.destroy({ children: true });
+    this.images.delete(id);
+  }
+
+  clearImages(): void {
+    for (const { root } of this.images.values()) root.destroy({ children: true });
+    this.images.clear();
+  }
+
+  private imageAt(x: number, y: number): PlacedImage | null {
+    for (const { image, root } of [...this.images.values()].reverse()) {
+      const s = root.scale.x;
+      if (Math.abs(x - root.x) <= (image.width / 2 + 6) * s && Math.abs(y - root.y) <= (image.height / 2 + 6) * s) return image;
+    }
+    return null;
+  }
+
+  /** Where the placed images are drawn (world px), for placing the next item clear of them. */
+  imageRects(): Rect[] {
+    return [...this.images.values()].map(({ image, root }) => {
+      const s = root.scale.x;
+      return { x: root.x - (image.width / 2 + 6) * s, y: root.y - (image.height / 2 + 6) * s, width: (image.width + 12) * s, height: (image.height + 12) * s };
+    });
+  }
+
+  /** The placed images drawn now, for the browser tests (diagnostics). */
+  drawnImages(): string[] {
+    return [...this.images.keys()];
   }
 
   // --- camera
@@ -474,7 +581,8 @@ export class Stage {
     const canvas = this.app.canvas;
     canvas.style.touchAction = 'none';
     const pointers = new Map<number, { x: number; y: number }>();
-    let press: { x: number; y: number; panned: boolean } | null = null;
+    type Drag = { kind: 'board'; item: Board } | { kind: 'image'; item: PlacedImage };
+    let press: { x: number; y: number; panned: boolean; drag: Drag | null; grab: { x: number; y: number } } | null = null;
     let pinch: { distance: number } | null = null;
     const local = (e: PointerEvent | WheelEvent) => {
       const r = canvas.getBoundingClientRect();
@@ -484,7 +592,15 @@ export class Stage {
       canvas.setPointerCapture(e.pointerId);
       const p = local(e);
       pointers.set(e.pointerId, p);
-      if (pointers.size === 1) press = { ...p, panned: false };
+      if (pointers.size === 1) {
+        // A board one may move is dragged instead of panning the room.
+        const w = this.toWorld(p.x, p.y);
+        const board = this.avatarAt(w.x, w.y) ? null : this.boardAt(w.x, w.y);
+        const image = this.avatarAt(w.x, w.y) || board ? null : this.imageAt(w.x, w.y);
+        const drag: Drag | null = board && this.events.canMove({ kind: 'board', author: board.author }) ? { kind: 'board', item: board }
+          : image && this.events.canMove({ kind: 'image', author: image.author }) ? { kind: 'image', item: image } : null;
+        press = { ...p, panned: false, drag, grab: drag ? { x: w.x - drag.item.x, y: w.y - drag.item.y } : { x: 0, y: 0 } };
+      }
       else { press = null; pinch = { distance: pinchDistance() }; }
     });
     const pinchDistance = () => {
@@ -506,6 +622,12 @@ export class Stage {
       if (!press) return;
       if (!press.panned && Math.hypot(p.x - press.x, p.y - press.y) < 6) return;
       press.panned = true;
+      if (press.drag) {
+        const w = this.toWorld(p.x, p.y);
+        canvas.classList.add('dragging');
+        this.moveBoardTo(press.drag.item.id, w.x - press.grab.x, w.y - press.grab.y);
+        return;
+      }
       canvas.classList.add('panning');
       this.camX -= (p.x - last.x) / this.scale;
       this.camY -= (p.y - last.y) / this.scale;
@@ -513,14 +635,24 @@ export class Stage {
     });
     const end = (e: PointerEvent) => {
       if (!pointers.delete(e.pointerId)) return;
-      canvas.classList.remove('panning');
+      canvas.classList.remove('panning', 'dragging');
       if (pointers.size < 2) pinch = null;
+      if (e.type === 'pointerup' && press?.drag && press.panned && pointers.size === 0) {
+        const w = this.toWorld(local(e).x, local(e).y);
+        const { width, height } = this.settings.background;
+        const x = Math.round(Math.min(width, Math.max(0, w.x - press.grab.x)));
+        const y = Math.round(Math.min(height, Math.max(0, w.y - press.grab.y)));
+        if (press.drag.kind === 'board') this.events.boardMoved(press.drag.item, x, y);
+        else this.events.imageMoved(press.drag.item, x, y);
+      } else if (e.type !== 'pointerup' && press?.drag) this.moveBoardTo(press.drag.item.id, press.drag.item.x, press.drag.item.y);
       if (e.type === 'pointerup' && press && !press.panned && pointers.size === 0) {
         const w = this.toWorld(press.x, press.y);
         const avatar = this.avatarAt(w.x, w.y);
         const board = avatar ? null : this.boardAt(w.x, w.y);
+        const image = avatar || board ? null : this.imageAt(w.x, w.y);
         if (avatar) this.events.avatar(avatar, press.x, press.y);
         else if (board) this.events.board(board);
+        else if (image) this.events.image(image);
         else this.events.click(w.x, w.y);
       }
       if (pointers.size === 0) press = null;

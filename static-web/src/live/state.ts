@@ -1,5 +1,5 @@
 import { eventTypes, type EventType } from './events';
-import type { Board, Moved, Person, RoomEvent, Snapshot } from './model';
+import type { Board, Moved, Person, PlacedImage, RoomEvent, Snapshot } from './model';
 
 /** Someone in the room as this screen knows them: what the hub sent, plus their mute and share flags. */
 export interface PersonState extends Person {
@@ -15,6 +15,8 @@ export type Change =
   | { kind: 'unknown-mover'; person: PersonState }
   | { kind: 'boards' }
   | { kind: 'board'; board: Board }
+  | { kind: 'image'; image: PlacedImage }
+  | { kind: 'image-removed'; id: string }
   | { kind: 'none' };
 
 /**
@@ -24,6 +26,7 @@ export type Change =
 export class RoomState {
   readonly people = new Map<string, PersonState>();
   readonly boards = new Map<string, Board>();
+  readonly images = new Map<string, PlacedImage>();
   me: PersonState;
   /** How many snapshots of the hub included oneself (the first places one; later ones keep where one stands). */
   hubSnapshots = 0;
@@ -47,6 +50,8 @@ export class RoomState {
     this.people.set(this.me.email, this.me);
     this.boards.clear();
     for (const b of s.boards) this.boards.set(b.id, b);
+    this.images.clear();
+    for (const i of s.images ?? []) this.images.set(i.id, i);
     if (mine) this.hubSnapshots += 1;
     return mine;
   }
@@ -103,6 +108,17 @@ export class RoomState {
         if (!board) return { kind: 'none' };
         this.boards.set(board.id, board);
         return { kind: 'board', board };
+      }
+      case eventTypes.registerImage:
+      case eventTypes.moveImage: {
+        const image = e.image as PlacedImage | undefined;
+        if (!image) return { kind: 'none' };
+        this.images.set(image.id, image);
+        return { kind: 'image', image };
+      }
+      case eventTypes.removeImage: {
+        const id = String(e.imageId ?? '');
+        return this.images.delete(id) ? { kind: 'image-removed', id } : { kind: 'none' };
       }
       case eventTypes.audioMuted:
         if (p) { p.micMuted = e.muted === 'true'; return { kind: 'person', person: p }; }

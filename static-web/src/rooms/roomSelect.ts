@@ -5,6 +5,8 @@ import { h } from '../ui/dom';
 import { icon } from '../ui/icons';
 import { errorBox, notify } from '../ui/notice';
 import { t } from '../i18n';
+import { loadBackground } from '../live/floor';
+import { LiveApi } from '../live/liveApi';
 
 const lastSpaceKey = 'zawaroom.lastSpace';
 export const spaceNameMax = 50;
@@ -123,6 +125,7 @@ function roomCard(ctx: AppContext, card: RoomCard): HTMLElement {
         h('a', { class: 'icon-button', href: ctx.href(`/rooms/${card.id}/edit`), 'data-link': true, title: t('rooms.edit'), 'aria-label': t('rooms.edit') }, icon('pencil')),
         h('a', { class: 'icon-button', href: ctx.href(`/rooms/${card.id}/edit/general#room-logs`), 'data-link': true, title: t('logs.roomTitle'), 'aria-label': t('logs.roomTitle') }, icon('download')),
         h('button', { type: 'button', class: 'icon-button', title: t('rooms.delete'), 'aria-label': t('rooms.delete'), onclick: () => deleteRoom(ctx, card) }, icon('trash'))) : null),
+    h('a', { class: 'room-preview', href: enter, 'data-link': true, tabindex: '-1', 'aria-hidden': 'true' }, preview(ctx, card)),
     card.description ? h('p', { class: 'room-description' }, card.description) : null,
     h('div', { class: 'occupancy', dataset: { occupancy: String(card.occupancy) } },
       icon('person'),
@@ -131,6 +134,40 @@ function roomCard(ctx: AppContext, card: RoomCard): HTMLElement {
       ? h('ul', { class: 'people' }, card.people.map((p) => h('li', { class: 'person-chip', title: p.email }, p.name || p.email)))
       : null,
     h('a', { class: 'button primary enter', href: enter, 'data-link': true }, t('rooms.enter')));
+}
+
+/**
+ * A small picture of the room on its card: the background (the office floor, or the uploaded
+ * image) with its meeting rooms, drawn once the card is on screen.
+ */
+function preview(ctx: AppContext, card: RoomCard): HTMLCanvasElement {
+  const canvas = h('canvas', { class: 'room-preview-canvas', width: 480, height: 275, role: 'img', 'aria-label': t('rooms.preview', { name: card.name }) });
+  const draw = async () => {
+    const api = new LiveApi(ctx.api, card.id);
+    const settings = await api.settings();
+    const { width, height } = settings.background;
+    canvas.height = Math.round((canvas.width * height) / width);
+    const g = canvas.getContext('2d');
+    if (!g) return;
+    const k = canvas.width / width;
+    g.fillStyle = '#eef1f5';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    const image = await loadBackground(settings, api);
+    if (image) g.drawImage(image, 0, 0, canvas.width, canvas.height);
+    g.lineWidth = 2;
+    for (const m of settings.meetingRooms) {
+      g.strokeStyle = 'rgba(47,111,222,0.75)';
+      g.strokeRect(m.x * k, m.y * k, m.width * k, m.height * k);
+    }
+    canvas.dataset.drawn = 'true';
+  };
+  const seen = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    seen.disconnect();
+    void draw().catch(() => { canvas.dataset.drawn = 'failed'; });
+  });
+  seen.observe(canvas);
+  return canvas;
 }
 
 async function createRoom(ctx: AppContext, space: Space): Promise<void> {

@@ -78,14 +78,14 @@ public sealed class SignalHearingTests(TestApp app) : IClassFixture<TestApp>
         await alice.Invoke("Signal", new { to = "bob@hear.example", data = new { sdp = "offer" } });
         Assert.Equal("alice@hear.example", (await bob.Next("signal")).Str("from"));
 
-        // Bob walks out of the guest area (a whole-room meeting room at the entry position): one inside, one outside.
-        await bob.Invoke("Move", new { x = 100, y = 100 });
+        // Bob walks out of the guest area (a whole-room meeting room at the entry position) to the desks: one inside, one outside.
+        await bob.Invoke("Move", new { x = 100, y = 1000 });
         var refused = await Assert.ThrowsAsync<HubException>(() => alice.Invoke("Signal", new { to = "bob@hear.example", data = new { sdp = "offer" } }));
         Assert.Contains("HubException: not-audible:", refused.Message);
         Assert.Contains("inside a meeting room", refused.Message);
 
         // Both outside, 1,900 px apart: beyond 300 px (and its 25% slack).
-        await alice.Invoke("Move", new { x = 2000, y = 100 });
+        await alice.Invoke("Move", new { x = 2000, y = 1000 });
         refused = await Assert.ThrowsAsync<HubException>(() => alice.Invoke("Signal", new { to = "bob@hear.example", data = new { sdp = "offer" } }));
         Assert.Contains("voice reach", refused.Message);
 

@@ -103,8 +103,11 @@ public sealed class RoomSettingsApiTests(TestApp app) : IClassFixture<TestApp>
         Assert.Equal(4800, (int)s["background"]!["width"]!);
         Assert.Equal(2750, (int)s["background"]!["height"]!);
         Assert.False((bool)s["background"]!["uploaded"]!);
-        var guest = Assert.Single(s["meetingRooms"]!.AsArray());
-        Assert.Equal("ゲストエリア", (string)guest!["name"]!);
+        // The default office floor: ゲストエリア at its entrance, then the meeting rooms drawn on it.
+        var rooms = s["meetingRooms"]!.AsArray();
+        Assert.Equal(["ゲストエリア", "会議室A", "会議室B", "会議室C", "会議室D"], rooms.Select(m => (string)m!["name"]!));
+        var guest = rooms[0]!;
+        Assert.Equal("ゲストエリア", (string)guest["name"]!);
         Assert.Equal("whole-room", (string)guest["audioMode"]!);
         Assert.Equal("fit-height", (string)s["scale"]!["minimum"]!["mode"]!);
         Assert.Equal("fit-height", (string)s["scale"]!["entry"]!["mode"]!);

@@ -86,9 +86,13 @@ public sealed class EntryPositionTests
     {
         var s = Settings.Defaults();
         Assert.Equal((4800, 2750), (s.Background.Width, s.Background.Height));
-        var guest = Assert.Single(s.MeetingRooms);
+        // The office floor's meeting rooms (DefaultOffice.json), ゲストエリア first, all inside and none overlapping.
+        var guest = s.MeetingRooms[0];
         Assert.Equal("ゲストエリア", guest.Name);
-        Assert.True(LayoutRules.Inside(guest, 4800, 2750));
+        Assert.Equal(["ゲストエリア", "会議室A", "会議室B", "会議室C", "会議室D"], s.MeetingRooms.Select(m => m.Name));
+        Assert.All(s.MeetingRooms, m => Assert.True(LayoutRules.Inside(m, 4800, 2750)));
+        Assert.All(s.MeetingRooms, a => Assert.All(s.MeetingRooms.Where(b => b != a), b =>
+            Assert.False(a.X < b.X + b.Width && b.X < a.X + a.Width && a.Y < b.Y + b.Height && b.Y < a.Y + a.Height, $"{a.Name} overlaps {b.Name}")));
         Assert.Equal(new Point(guest.X + guest.Width / 2.0, guest.Y + guest.Height / 2.0), EntryPosition.Of(s));
     }
 }

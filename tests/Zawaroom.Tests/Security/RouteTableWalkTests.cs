@@ -67,6 +67,13 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
         new("POST", "/api/rooms/{id}/media", Who.Member, w => Send("POST", w.Api($"rooms/{w.RoomId}/media"))),
         new("POST", "/api/rooms/{id}/images", Who.Member, w => Image(w.Api($"rooms/{w.RoomId}/images")), Allowed: s => s == 409),
         new("GET", "/api/rooms/{id}/images/{imageId}", Who.Member, w => Get(w.Api($"rooms/{w.RoomId}/images/none")), Allowed: s => s == 404),
+        // R2 placed images: any member may ask; only the author or a room admin changes one (Live/Office/PlacedImageTests).
+        new("PATCH", "/api/rooms/{id}/images/{imageId}", Who.Member, w => Send("PATCH", w.Api($"rooms/{w.RoomId}/images/none"), new { x = 1, y = 1 }), Allowed: s => s == 404),
+        new("DELETE", "/api/rooms/{id}/images/{imageId}", Who.Member, w => Send("DELETE", w.Api($"rooms/{w.RoomId}/images/none")), Allowed: s => s == 404),
+        // L5: only people inside the room see a member's schedule; the fresh world has nobody inside (Live/Office/SchedulePeekTests).
+        new("GET", "/api/rooms/{id}/people/{email}/schedule", Who.Member, w => Get(w.Api($"rooms/{w.RoomId}/people/{w.UserEmail}/schedule")), Allowed: s => s == 409),
+        new("GET", "/api/me/schedule-visibility", Who.Member, w => Get(w.Api("me/schedule-visibility"))),
+        new("PUT", "/api/me/schedule-visibility", Who.Member, w => Send("PUT", w.Api("me/schedule-visibility"), new { mode = "busy" })),
         // The hub takes no site token at all: only the live-room token that "enter" hands out.
         new("*", "/api/hubs/room/negotiate", Who.LiveTicket, w => Send("POST", w.Api("hubs/room/negotiate?negotiateVersion=1"))),
         new("*", "/api/hubs/room", Who.LiveTicket, w => Get(w.Api("hubs/room"))),
