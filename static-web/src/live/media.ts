@@ -256,6 +256,7 @@ export class Voice {
       track: (email, track, stream) => this.sfuTrack(sfu, email, track, stream),
       gone: (email) => this.sfuGone(sfu, email),
       lost: () => this.sfuLost(sfu),
+      changed: () => { if (this.sfu === sfu) this.room.changed(); },
     }, this.policy);
     this.sfu = sfu;
     this.room.changed();

@@ -32,6 +32,8 @@ export interface SfuListener {
   gone(email: string): void;
   /** The Janus connection is gone (unreachable, kicked, session over). */
   lost(): void;
+  /** A subscription's connection state changed (for the UI's list of whom one hears). */
+  changed(): void;
 }
 
 interface Subscription { feed: number; email: string; handle: number; pc: RTCPeerConnection }
@@ -134,6 +136,7 @@ export class SfuRoom {
     this.subscriptions.set(feed, sub);
     pc.ontrack = ({ track, streams }) => this.listener.track(email, track, streams[0] ?? new MediaStream([track]));
     pc.onconnectionstatechange = () => {
+      if (this.subscriptions.get(feed) === sub) this.listener.changed();
       if (pc.connectionState !== 'failed' || this.subscriptions.get(feed) !== sub) return;
       this.unsubscribe(feed);
       this.trySubscribe(feed);
