@@ -45,6 +45,13 @@ param b2cClientId string = ''
 @description('Path of the app\'s SignalR Service upstream endpoint (serverless mode).')
 param signalRUpstreamPath string = '/api/realtime/upstream/{hub}/{category}/{event}'
 
+@description('SSH public key of the media server VM (Janus and coturn: infra/media.bicep); empty = no media server, voice stays peer to peer.')
+param mediaSshPublicKey string = ''
+
+@secure()
+@description('Seed of the media secrets; each deployment makes a new one unless given, which rotates them on the VM and in the app together.')
+param mediaSecretSeed string = newGuid()
+
 var suffix = uniqueString(resourceGroup().id)
 var names = {
   logs: '${prefix}-logs-${suffix}'
@@ -327,6 +334,11 @@ var storeSettings = [
   { name: 'Zawaroom__DataProtection__KeyStore', value: 'Blobs' }
   { name: 'Zawaroom__DataProtection__KeyVaultKeyId', value: dataProtectionKey.properties.keyUri }
 ]
+module media 'media.bicep' = if (!empty(mediaSshPublicKey)) {
+  name: 'media'
+  params: { location: location, prefix: prefix, suffix: suffix, vaultName: vault.name, sshPublicKey: mediaSshPublicKey, secretSeed: mediaSecretSeed }
+}
+var mediaSettings = empty(mediaSshPublicKey) ? [] : media!.outputs.appSettings
 var tenantSettings = [for (tenant, i) in aadAllowedTenants: { name: 'Zawaroom__Identity__Aad__AllowedTenants__${i}', value: tenant }]
 
 resource functions 'Microsoft.Web/sites@2023-12-01' = {
@@ -364,7 +376,7 @@ resource functions 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'Zawaroom__Zoom__Driver', value: 'Queue' }
         { name: 'Zawaroom__Zoom__SyncNowQueue', value: 'https://${syncStorage.name}.queue.${environment().suffixes.storage}/${syncNowQueue}' }
         { name: 'Zawaroom__Logs__RetentionTimer', value: 'false' }
-      ], storeSettings, b2cSettings, tenantSettings)
+      ], storeSettings, b2cSettings, tenantSettings, mediaSettings)
     }
   }
 }

@@ -8,6 +8,7 @@ using Zawaroom.Demo;
 using Zawaroom.Identity;
 using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
+using Zawaroom.Media;
 using Zawaroom.Realtime.AzureSignalR;
 using Zawaroom.Realtime.InProcess;
 using Zawaroom.Logs;
@@ -189,6 +190,7 @@ public static class ZawaroomHost
         services.AddSingleton<DemoSeeder>();
         services.AddRoomSettings();
         services.AddLiveRoom();
+        services.AddMedia();
         services.AddSchedules();
         services.AddZoomSync();
         services.AddLogExport();

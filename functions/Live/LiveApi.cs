@@ -16,7 +16,7 @@ public static class LiveApi
     public const string TicketKey = "zawaroom.live.ticket";
 
     public sealed record Negotiate(string Url, string AccessToken);
-    public sealed record EnterResponse(Negotiate Negotiate, Snapshot Snapshot);
+    public sealed record EnterResponse(Negotiate Negotiate, Snapshot Snapshot, Media.MediaAnswer Media);
 
     public static IServiceCollection AddLiveRoom(this IServiceCollection services)
     {
@@ -66,8 +66,9 @@ public static class LiveApi
 
     /// <summary>POST /api/rooms/{id}/enter: the entry check (R3), then the hub's address, a token bound to member and room, and the snapshot.</summary>
     static async Task<EnterResponse> Enter(HttpContext http, string id, RoomDirectory rooms, IRoomLayout layout, ILiveNegotiation negotiation,
-        LiveRoom room, CancellationToken ct) =>
-        new(await Admit(http, id, rooms, layout, negotiation, ct), await room.Snapshot(http.RequireSite().SiteId, id, ct));
+        LiveRoom room, Media.MediaBroker media, CancellationToken ct) =>
+        new(await Admit(http, id, rooms, layout, negotiation, ct), await room.Snapshot(http.RequireSite().SiteId, id, ct),
+            await Media.MediaApi.For(http, id, media, ct));
 
     /// <summary>
     /// POST /api/negotiate?roomId=: the same admission for a client that negotiates the standard way

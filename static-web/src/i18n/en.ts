@@ -186,6 +186,8 @@ export const en: Record<MessageKey, string> = {
   'live.micOff': 'Mic off',
   'live.micUnavailableShort': 'No mic',
   'live.micUnavailable': 'The microphone is not available. Check the browser permission and the device.',
+  'live.mediaUnreachable': 'The media server cannot be reached. You are connected directly to the people nearby.',
+  'live.mediaRetry': 'Retry',
   'live.speakerOn': 'Speaker on',
   'live.speakerOff': 'Speaker off',
   'live.cameraOn': 'Camera on',

@@ -184,6 +184,8 @@ export const ja = {
   'live.micOff': 'マイク オフ',
   'live.micUnavailableShort': 'マイクなし',
   'live.micUnavailable': 'マイクが使えません。ブラウザーのマイクの許可とデバイスを確認してください。',
+  'live.mediaUnreachable': 'メディアサーバーに接続できません。近くの人とは直接つながっています。',
+  'live.mediaRetry': '再接続',
   'live.speakerOn': 'スピーカー オン',
   'live.speakerOff': 'スピーカー オフ',
   'live.cameraOn': 'カメラ オン',

@@ -2,6 +2,7 @@ import { ApiError, type Api } from '../api/client';
 import { apiBase } from '../api/base';
 import type { Problem } from '../api/types';
 import { Session } from '../app/session';
+import type { MediaAnswer } from './media/sfu';
 import { defaultSettings, type EnterResponse, type PlacedImage, type RoomSettings } from './model';
 
 const enc = encodeURIComponent;
@@ -16,6 +17,11 @@ export class LiveApi {
   /** L1: the entry check, then the hub's address, a token for this member and room, and a snapshot. */
   enter(): Promise<EnterResponse> {
     return this.api.call<EnterResponse>('POST', `/rooms/${enc(this.roomId)}/enter`);
+  }
+
+  /** L3: fresh media credentials and the SFU pass of one's group now (live/media.ts asks before they expire). */
+  media(): Promise<MediaAnswer> {
+    return this.api.call<MediaAnswer>('POST', `/rooms/${enc(this.roomId)}/media`);
   }
 
   /** The layout the room is drawn from; a room whose settings cannot be read uses the defaults (R4-R8). */

@@ -1,4 +1,10 @@
+import { t } from '../i18n';
+import { h } from '../ui/dom';
+import { sfuGroup } from './media/plan';
+import { SfuRoom, type MediaAnswer } from './media/sfu';
 import { canHear, voiceGain, type Hearer, type MeetingRoom } from './model';
+
+export type { MediaAnswer } from './media/sfu';
 
 /** What voice needs of the room: where everyone is, and the signalling channel. */
 export interface VoiceRoom {
@@ -9,7 +15,26 @@ export interface VoiceRoom {
   signal(to: string, data: unknown): Promise<void>;
   /** The peers changed (for the UI: who one is connected to, remote videos). */
   changed(): void;
+  /** A fresh media answer (POST /rooms/{id}/media): renewed credentials, the SFU pass of one's group now. */
+  refreshMedia?(): Promise<MediaAnswer>;
 }
+
+/** Where a remote voice plays: an element (kept, muted, so Chrome feeds Web Audio) and its gain. */
+interface AudioOut {
+  audio: HTMLAudioElement;
+  gain: GainNode | null;
+  source: MediaStreamAudioSourceNode | null;
+}
+
+/** Someone heard through the SFU. */
+interface SfuRemote extends AudioOut {
+  email: string;
+  video: MediaStream | null;
+  videoLive: boolean;
+}
+
+/** How voice reaches the others: peer to peer, through the SFU, joining it, or the SFU is unreachable (peer to peer meanwhile). */
+export type MediaState = 'mesh' | 'connecting' | 'sfu' | 'unreachable';
 
 type SignalData =
   | { type: 'offer' | 'answer'; sdp: string }
@@ -17,15 +42,12 @@ type SignalData =
   | { type: 'candidates'; candidates: RTCIceCandidateInit[] }
   | { type: 'bye' };
 
-interface Peer {
+interface Peer extends AudioOut {
   email: string;
   pc: RTCPeerConnection;
   polite: boolean;
   makingOffer: boolean;
   ignoreOffer: boolean;
-  audio: HTMLAudioElement;
-  gain: GainNode | null;
-  source: MediaStreamAudioSourceNode | null;
   video: MediaStream | null;
   videoLive: boolean;
   /** ICE candidates gathered in the last moment, sent as one signal (the hub rate-limits signalling). */
@@ -40,6 +62,12 @@ interface Peer {
  * camera or a screen share on or off only swaps the sent track. The volume follows distance where
  * the meeting room's mode is "by distance". Without a microphone (no device, no permission) the
  * room still works: one hears the others and the mic shows as unavailable.
+ *
+ * Above the SFU threshold, and always in a "whole room" meeting room, the same people are heard
+ * through Janus instead (media/sfu.ts): the app hands out a pass for exactly one's group's Janus
+ * room; peer connections to the group's members end once their SFU audio plays, and leaving the
+ * group ends the SFU room only after peer to peer has taken over, so audio keeps flowing. When the
+ * media server cannot be reached the room stays peer to peer and says so, with a retry.
  */
 export class Voice {
   private readonly peers = new Map<string, Peer>();
@@ -53,8 +81,41 @@ export class Voice {
   micMuted = false;
   speakerMuted = false;
   private disposed = false;
+  private media: MediaAnswer;
+  private mediaAt = Date.now();
+  private sfu: SfuRoom | null = null;
+  private sfuJoinedAt = 0;
+  private sfuFailed = false;
+  private readonly sfuRemotes = new Map<string, SfuRemote>();
+  private readonly leaving = new Set<SfuRoom>();
+  private refreshing = false;
+  private lastRefresh = 0;
+  private retryAt = 0;
+  /** The media server's state for the room screen: shown only when it is unreachable, with a retry. */
+  readonly statusElement: HTMLElement = h('div', { class: 'media-status', role: 'status', hidden: true });
 
-  constructor(private readonly room: VoiceRoom, private readonly iceServers: RTCIceServer[] = []) {}
+  constructor(private readonly room: VoiceRoom, media?: MediaAnswer | null) {
+    this.media = media ?? { iceServers: [], sfuThreshold: 4, sfuState: 'off', sfuConfigured: false, iceTransportPolicy: 'all' };
+  }
+
+  private get iceServers(): RTCIceServer[] {
+    return this.media.iceServers ?? [];
+  }
+
+  private get policy(): RTCIceTransportPolicy {
+    return this.media.iceTransportPolicy === 'relay' ? 'relay' : 'all';
+  }
+
+  get mediaState(): MediaState {
+    if (this.sfuFailed || this.media.sfuState === 'unreachable') return 'unreachable';
+    if (!this.sfu) return 'mesh';
+    return this.sfuJoinedAt > 0 ? 'sfu' : 'connecting';
+  }
+
+  /** Whom one hears through the SFU now (their audio has arrived). */
+  get sfuConnectedTo(): string[] {
+    return this.sfu?.remotes ?? [];
+  }
 
   /** Asks for the microphone; a refusal leaves the mic unavailable and everything else working. */
   async start(): Promise<void> {
@@ -88,7 +149,8 @@ export class Voice {
 
   /** Remote cameras and screens to show. */
   get videos(): { email: string; stream: MediaStream }[] {
-    return [...this.peers.values()].filter((p) => p.video && p.videoLive).map((p) => ({ email: p.email, stream: p.video! }));
+    const sources: { email: string; video: MediaStream | null; videoLive: boolean }[] = [...this.peers.values(), ...this.sfuRemotes.values()];
+    return sources.filter((p) => p.video && p.videoLive).map((p) => ({ email: p.email, stream: p.video! }));
   }
 
   /** One's own camera or screen, for the preview. */
@@ -109,20 +171,185 @@ export class Voice {
     const me = this.room.self();
     if (!me || this.disposed) return;
     const rooms = this.room.meetingRooms();
+    const others = [...this.room.others()];
+    const group = this.media.sfuConfigured ? sfuGroup(me, others, rooms, this.media.sfuThreshold) : null;
+    this.planSfu(group?.key ?? null);
+    const viaSfu = this.mediaState === 'sfu' && group !== null && this.sfu?.group === group.key ? group.members : new Set<string>();
     const seen = new Set<string>();
-    for (const other of this.room.others()) {
+    for (const other of others) {
       seen.add(other.email);
       const peer = this.peers.get(other.email);
-      // Connect within reach; drop a little beyond it, so a border walk does not flap.
-      if (!peer && canHear(me, other, rooms) && me.email < other.email) this.call(other.email);
+      const sfuHeard = viaSfu.has(other.email);
+      // Connect within reach; drop a little beyond it, so a border walk does not flap. Someone heard
+      // through the SFU needs no peer connection once their SFU audio plays (or the SFU has had a moment).
+      if (!peer && !sfuHeard && canHear(me, other, rooms) && me.email < other.email) this.call(other.email);
       else if (peer && !canHear(me, other, rooms, 1.15)) this.hangUp(other.email, true);
+      else if (peer && sfuHeard && (this.sfuRemotes.has(other.email) || Date.now() - this.sfuJoinedAt > 3000)) this.hangUp(other.email, false);
+      const gain = voiceGain(me, other, rooms);
       const p = this.peers.get(other.email);
-      if (p) this.setVolume(p, voiceGain(me, other, rooms));
+      if (p) this.setVolume(p, gain);
+      const r = this.sfuRemotes.get(other.email);
+      if (r) this.setVolume(r, gain);
     }
     for (const email of [...this.peers.keys()]) if (!seen.has(email)) this.hangUp(email, false);
+    this.drawStatus();
   }
 
-  private setVolume(peer: Peer, gain: number): void {
+  /** Asks for a fresh media answer when one's SFU group changed or the credentials are getting old. */
+  private planSfu(wanted: string | null): void {
+    const pass = this.media.sfu;
+    if (pass && !this.sfu && !this.sfuFailed && wanted === pass.group) void this.joinSfu();
+    if (!this.room.refreshMedia || this.refreshing) return;
+    const now = Date.now();
+    const expiries = [this.media.iceExpires, this.media.sfu?.expires].filter((e): e is string => !!e).map((e) => Date.parse(e));
+    const soonest = expiries.length > 0 ? Math.min(...expiries) : Number.POSITIVE_INFINITY;
+    // Renew at four fifths of the lifetime.
+    const stale = now > soonest - (soonest - this.mediaAt) / 5;
+    const have = this.sfuFailed ? null : this.media.sfu?.group ?? null;
+    const differs = wanted !== have && !(this.mediaState === 'unreachable' && now < this.retryAt);
+    if (!stale && !(differs && now - this.lastRefresh > 1000)) return;
+    void this.refresh();
+  }
+
+  /** Fetches a fresh media answer now (also the "retry" of the unreachable state). */
+  async refresh(): Promise<void> {
+    if (!this.room.refreshMedia || this.refreshing || this.disposed) return;
+    this.refreshing = true;
+    this.lastRefresh = Date.now();
+    try {
+      this.apply(await this.room.refreshMedia());
+    } catch {
+      // The app is unreachable too: the connection's own state says so; try again later.
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private apply(media: MediaAnswer): void {
+    if (this.disposed) return;
+    const wasUnreachable = this.mediaState === 'unreachable';
+    this.media = media;
+    this.mediaAt = Date.now();
+    const pass = media.sfu ?? null;
+    if (pass && this.sfu && this.sfu.group === pass.group && this.sfu.pass.room === pass.room && !this.sfuFailed) {
+      this.sfu.renew(pass);
+    } else if (pass && (!this.sfu || this.sfu.group !== pass.group || this.sfuFailed)) {
+      this.leaveSfu(800);
+      void this.joinSfu();
+    } else if (!pass && this.sfu) {
+      // Out of a meeting room one hears none of it any more: leave at once. A group on the open floor
+      // that shrank below the threshold: peer to peer takes over on the next update, the SFU room ends a moment later.
+      this.leaveSfu(this.sfu.group.startsWith('meeting:') ? 0 : 1500);
+    }
+    if (media.sfuState === 'unreachable') this.retryAt = Date.now() + 10000;
+    if (wasUnreachable !== (this.mediaState === 'unreachable')) this.room.changed();
+    this.update();
+  }
+
+  private async joinSfu(): Promise<void> {
+    const pass = this.media.sfu;
+    const me = this.room.self();
+    if (!pass || !me) return;
+    this.sfuFailed = false;
+    this.sfuJoinedAt = 0;
+    const sfu = new SfuRoom(pass, this.iceServers, {
+      track: (email, track, stream) => this.sfuTrack(sfu, email, track, stream),
+      gone: (email) => this.sfuGone(sfu, email),
+      lost: () => this.sfuLost(sfu),
+      changed: () => { if (this.sfu === sfu) this.room.changed(); },
+    }, this.policy);
+    this.sfu = sfu;
+    this.room.changed();
+    try {
+      await sfu.join(me.email, this.local?.getAudioTracks()[0] ?? null, this.localVideo);
+      if (this.sfu !== sfu) return;
+      this.sfuJoinedAt = Date.now();
+    } catch {
+      if (this.sfu === sfu) this.sfuLost(sfu);
+    }
+    this.room.changed();
+  }
+
+  private leaveSfu(afterMs: number): void {
+    const old = this.sfu;
+    if (!old) return;
+    this.sfu = null;
+    this.sfuJoinedAt = 0;
+    this.leaving.add(old);
+    const gone = [...this.sfuRemotes.keys()];
+    window.setTimeout(() => {
+      this.leaving.delete(old);
+      old.leave();
+      for (const email of gone) if (!this.sfu) this.dropSfuRemote(email);
+      this.room.changed();
+    }, afterMs);
+  }
+
+  private sfuTrack(sfu: SfuRoom, email: string, track: MediaStreamTrack, stream: MediaStream): void {
+    if (this.sfu !== sfu && !this.leaving.has(sfu)) return;
+    let remote = this.sfuRemotes.get(email);
+    if (!remote) {
+      const audio = new Audio();
+      audio.autoplay = true;
+      remote = { email, audio, gain: null, source: null, video: null, videoLive: false };
+      this.sfuRemotes.set(email, remote);
+    }
+    if (track.kind === 'audio') {
+      this.playAudio(remote, new MediaStream([track]));
+      if (!this.context) remote.audio.muted = this.speakerMuted;
+    } else {
+      const r = remote;
+      r.video = new MediaStream([track]);
+      r.videoLive = !track.muted;
+      track.onmute = () => { r.videoLive = false; this.room.changed(); };
+      track.onunmute = () => { r.videoLive = true; this.room.changed(); };
+    }
+    void stream;
+    this.update();
+    this.room.changed();
+  }
+
+  private sfuGone(sfu: SfuRoom, email: string): void {
+    if (this.sfu !== sfu) return;
+    this.dropSfuRemote(email);
+    this.room.changed();
+  }
+
+  private dropSfuRemote(email: string): void {
+    const remote = this.sfuRemotes.get(email);
+    if (!remote) return;
+    this.sfuRemotes.delete(email);
+    remote.source?.disconnect();
+    remote.gain?.disconnect();
+    remote.audio.srcObject = null;
+  }
+
+  /** The SFU connection failed or ended under us (unreachable, kicked): peer to peer meanwhile, and a retry. */
+  private sfuLost(sfu: SfuRoom): void {
+    if (this.sfu !== sfu) return;
+    sfu.leave();
+    this.sfu = null;
+    this.sfuJoinedAt = 0;
+    this.sfuFailed = true;
+    this.retryAt = Date.now() + 10000;
+    for (const email of [...this.sfuRemotes.keys()]) this.dropSfuRemote(email);
+    this.room.changed();
+    this.update();
+  }
+
+  private drawStatus(): void {
+    const unreachable = this.mediaState === 'unreachable';
+    const el = this.statusElement;
+    el.dataset.state = this.mediaState;
+    if (el.hidden === !unreachable) return;
+    el.hidden = !unreachable;
+    el.replaceChildren(...(unreachable ? [
+      h('span', {}, t('live.mediaUnreachable')),
+      h('button', { type: 'button', class: 'media-retry', onclick: () => { this.sfuFailed = false; this.retryAt = 0; void this.refresh(); } }, t('live.mediaRetry')),
+    ] : []));
+  }
+
+  private setVolume(peer: AudioOut, gain: number): void {
     if (peer.gain && this.context) peer.gain.gain.setTargetAtTime(gain, this.context.currentTime, 0.1);
     else peer.audio.volume = Math.max(0, Math.min(1, gain));
   }
@@ -131,7 +358,7 @@ export class Voice {
     const existing = this.peers.get(email);
     if (existing) return existing;
     const me = this.room.self();
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, iceTransportPolicy: this.policy });
     const audio = new Audio();
     audio.autoplay = true;
     const peer: Peer = {
@@ -173,7 +400,7 @@ export class Voice {
     return peer;
   }
 
-  private playAudio(peer: Peer, stream: MediaStream): void {
+  private playAudio(peer: AudioOut, stream: MediaStream): void {
     peer.audio.srcObject = stream;
     if (this.context && this.master) {
       // Chrome feeds a remote stream to Web Audio only while a media element plays it: keep one, muted.
@@ -215,6 +442,8 @@ export class Voice {
     const data = raw as SignalData;
     if (this.disposed || !data || typeof data !== 'object') return;
     if (data.type === 'bye') { this.hangUp(from, false); return; }
+    // Heard through the SFU already: a second path would play the voice twice.
+    if (data.type === 'offer' && this.sfuRemotes.has(from) && !this.peers.has(from)) return;
     const peer = this.peer(from);
     const pc = peer.pc;
     try {
@@ -268,7 +497,7 @@ export class Voice {
   setSpeakerMuted(muted: boolean): void {
     this.speakerMuted = muted;
     if (this.master && this.context) this.master.gain.setTargetAtTime(muted ? 0 : 1, this.context.currentTime, 0.05);
-    for (const peer of this.peers.values()) if (!peer.gain) peer.audio.muted = muted;
+    for (const peer of [...this.peers.values(), ...this.sfuRemotes.values()]) if (!peer.gain) peer.audio.muted = muted;
   }
 
   private sendVideo(): void {
@@ -276,6 +505,7 @@ export class Voice {
     for (const peer of this.peers.values())
       for (const t of peer.pc.getTransceivers())
         if (t.receiver.track.kind === 'video' && t.currentDirection !== 'stopped') void t.sender.replaceTrack(track).catch(() => {});
+    this.sfu?.setTracks(this.local?.getAudioTracks()[0] ?? null, track);
     this.room.changed();
   }
 
@@ -317,6 +547,10 @@ export class Voice {
     this.disposed = true;
     if (this.timer !== undefined) window.clearInterval(this.timer);
     for (const email of [...this.peers.keys()]) this.hangUp(email, true);
+    this.sfu?.leave();
+    this.sfu = null;
+    for (const old of this.leaving) old.leave();
+    for (const email of [...this.sfuRemotes.keys()]) this.dropSfuRemote(email);
     this.stopLocal();
     void this.context?.close().catch(() => {});
     this.context = null;

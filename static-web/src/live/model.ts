@@ -64,10 +64,11 @@ export interface RoomEvent {
 export interface EnterResponse {
   negotiate: { url: string; accessToken: string };
   snapshot: Snapshot;
-  /** ICE servers of the site's media configuration, when the server sends them. */
-  iceServers?: RTCIceServer[];
+  /** STUN/TURN and the SFU pass (live/media/sfu.ts). */
+  media?: MediaAnswer;
 }
 
+import type { MediaAnswer } from './media/sfu';
 import type { MeetingRoom as SettingsMeetingRoom, RoomSettings as SettingsView } from '../api/roomSettingsTypes';
 export type { AudioMode, BgmVolume, ScaleMode, ScaleRule } from '../api/roomSettingsTypes';
 import type { ScaleRule } from '../api/roomSettingsTypes';

@@ -110,7 +110,8 @@ export class LiveRoom implements RoomListener {
       meetingRooms: () => this.settings.meetingRooms,
       signal: (to, data) => this.connection ? this.connection.invoke('Signal', { to, data }) : Promise.resolve(),
       changed: () => this.drawVideos(),
-    }, entry.iceServers ?? []);
+      refreshMedia: () => this.api.media(),
+    }, entry.media);
     this.peoplePanel = new PeoplePanel(() => this.state.people.values(), () => this.me.email, () => this.settings.meetingRooms, (p) => void this.knock(p));
     this.chat = new ChatPanel((input) => void this.sendMessage(input));
     this.minimap = new Minimap(() => this.settings, (x, y) => this.stage.panTo(x, y));
@@ -822,7 +823,7 @@ export class LiveRoom implements RoomListener {
     this.element.replaceChildren(
       this.toolbar(),
       h('div', { class: 'live-body' },
-        h('div', { class: 'live-stage' }, this.stageHost, this.minimap.canvas, this.videos, this.banner, h('div', { class: 'knock-notices' }),
+        h('div', { class: 'live-stage' }, this.stageHost, this.minimap.canvas, this.videos, this.banner, this.voice.statusElement, h('div', { class: 'knock-notices' }),
           h('p', { class: 'live-hint' }, t('live.hint'))),
         h('aside', { class: 'live-side' }, this.peoplePanel.render(), this.chat.render())));
     this.minimap.canvas.setAttribute('aria-label', t('live.minimap'));

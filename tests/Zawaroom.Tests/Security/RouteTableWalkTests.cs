@@ -64,6 +64,7 @@ public sealed class RouteTableWalkTests(TestApp app) : IClassFixture<TestApp>
 
         new("POST", "/api/rooms/{id}/enter", Who.Member, w => Send("POST", w.Api($"rooms/{w.RoomId}/enter"))),
         new("POST", "/api/negotiate", Who.Member, w => Send("POST", w.Api($"negotiate?roomId={w.RoomId}"))),
+        new("POST", "/api/rooms/{id}/media", Who.Member, w => Send("POST", w.Api($"rooms/{w.RoomId}/media"))),
         new("POST", "/api/rooms/{id}/images", Who.Member, w => Image(w.Api($"rooms/{w.RoomId}/images")), Allowed: s => s == 409),
         new("GET", "/api/rooms/{id}/images/{imageId}", Who.Member, w => Get(w.Api($"rooms/{w.RoomId}/images/none")), Allowed: s => s == 404),
         // R2 placed images: any member may ask; only the author or a room admin changes one (Live/Office/PlacedImageTests).

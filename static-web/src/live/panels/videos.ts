@@ -21,4 +21,6 @@ export function drawVideos(host: HTMLElement, room: HTMLElement, voice: Voice, n
   host.replaceChildren(...items);
   room.dataset.peers = voice.peerEmails.join(' ');
   room.dataset.voice = voice.connectedTo.join(' ');
+  room.dataset.media = voice.mediaState;
+  room.dataset.sfu = voice.sfuConnectedTo.join(' ');
 }
