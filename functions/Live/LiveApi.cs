@@ -56,9 +56,7 @@ public static class LiveApi
         {
             var site = http.RequireSite();
             // An image of a trashed room is gone with it; only someone who may enter the room sees what is placed in it.
-            if (!await rooms.Exists(site.SiteId, id, ct)) throw Problems.NotFound("There is no such room.");
-            if (!await layout.MayEnter(site.SiteId, id, http.Caller(), ct))
-                throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
+            await layout.Require(rooms, site.SiteId, id, http.Caller(), ct);
             var blob = await blobs.Open(ImageBlob(site.SiteId, id, imageId), ct) ?? throw Problems.NotFound("There is no such image.");
             return Results.Stream(blob.Content, blob.Info.ContentType);
         }).Allow(Access.Member).WithTags("Live");
@@ -82,9 +80,7 @@ public static class LiveApi
     {
         var site = http.RequireSite();
         var caller = http.Caller();
-        await rooms.Get(site.SiteId, roomId, ct);
-        if (!await layout.MayEnter(site.SiteId, roomId, caller, ct))
-            throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
+        await layout.Require(rooms, site.SiteId, roomId, caller, ct);
         return negotiation.Negotiate(http, new LiveTicket(site.SiteId, roomId, caller.Email, caller.Name));
     }
 

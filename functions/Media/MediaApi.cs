@@ -31,9 +31,7 @@ public static class MediaApi
     {
         var site = http.RequireSite();
         var caller = http.Caller();
-        await rooms.Get(site.SiteId, id, ct);
-        if (!await layout.MayEnter(site.SiteId, id, caller, ct))
-            throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
+        await layout.Require(rooms, site.SiteId, id, caller, ct);
         return await For(http, id, broker, ct);
     }
 

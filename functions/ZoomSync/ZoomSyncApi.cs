@@ -142,15 +142,7 @@ public static class ZoomSyncApi
         }
         var settings = await store.Get(site, ct);
         var credentials = store.Credentials(site, settings);
-        var saved = new List<MemberView>();
-        foreach (var change in changes)
-        {
-            var (verified, _) = await ZoomMemberCheck.Verify(zoom, credentials, change, ct);
-            await store.SaveMember(site, verified, ct);
-            var member = await members.Find(site, change.Email, ct);
-            saved.Add(new MemberView(change.Email, member?.Name ?? change.Email, verified.ZoomEnabled, verified.ZoomEmail, verified.ZoomVerified, verified.VerifyError, verified.VerifyReason));
-        }
-        return new MemberPage(saved, saved.Count);
+        return await VerifyAndSave(site, changes, credentials, members, store, zoom, ct);
     }
 
     /// <summary>Z2 "re-check": asks Zoom again about the named members' Zoom e-mails (none named: every unverified one).</summary>
@@ -165,15 +157,22 @@ public static class ZoomSyncApi
             throw Problems.Validation($"{unknown} has no Zoom e-mail on this site.");
         var chosen = current.Where(m => m.ZoomEmail is not null && (named?.Contains(m.Email) ?? !m.ZoomVerified)).ToList();
         var credentials = store.Credentials(site, await store.Get(site, ct));
-        var checkedMembers = new List<MemberView>();
-        foreach (var m in chosen)
+        return await VerifyAndSave(site, chosen, credentials, members, store, zoom, ct);
+    }
+
+    /// <summary>Asks Zoom about each member's Zoom e-mail, saves what it said (verified, or why not) and answers the saved rows.</summary>
+    static async Task<MemberPage> VerifyAndSave(string site, IEnumerable<ZoomMemberSetting> settings, ZoomCredentials? credentials,
+        MemberDirectory members, ZoomSettingsStore store, ZoomClient zoom, CancellationToken ct)
+    {
+        var saved = new List<MemberView>();
+        foreach (var setting in settings)
         {
-            var (verified, _) = await ZoomMemberCheck.Verify(zoom, credentials, m, ct);
+            var (verified, _) = await ZoomMemberCheck.Verify(zoom, credentials, setting, ct);
             await store.SaveMember(site, verified, ct);
-            var member = await members.Find(site, m.Email, ct);
-            checkedMembers.Add(new MemberView(m.Email, member?.Name ?? m.Email, verified.ZoomEnabled, verified.ZoomEmail, verified.ZoomVerified, verified.VerifyError, verified.VerifyReason));
+            var member = await members.Find(site, setting.Email, ct);
+            saved.Add(new MemberView(setting.Email, member?.Name ?? setting.Email, verified.ZoomEnabled, verified.ZoomEmail, verified.ZoomVerified, verified.VerifyError, verified.VerifyReason));
         }
-        return new MemberPage(checkedMembers, checkedMembers.Count);
+        return new MemberPage(saved, saved.Count);
     }
 
 }

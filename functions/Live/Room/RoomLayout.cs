@@ -1,4 +1,6 @@
+using Zawaroom.Common;
 using Zawaroom.Identity;
+using Zawaroom.Rooms;
 
 namespace Zawaroom.Live;
 
@@ -52,4 +54,16 @@ public sealed class DefaultRoomLayout : IRoomLayout
 public interface IEntryPermissionWatcher
 {
     Task EntryChanged(string siteId, string roomId, CancellationToken ct);
+}
+
+/// <summary>R3 at every door of the room (enter, negotiate, media, placed images): one check, one answer.</summary>
+public static class RoomEntry
+{
+    /// <summary>The room exists on this site and is not in the trash (else 404), and the caller may enter it (else 403 entry-denied).</summary>
+    public static async Task Require(this IRoomLayout layout, RoomDirectory rooms, string siteId, string roomId, Caller caller, CancellationToken ct)
+    {
+        await rooms.Get(siteId, roomId, ct);
+        if (!await layout.MayEnter(siteId, roomId, caller, ct))
+            throw Problems.Of(403, "entry-denied", "Entry denied", "This room's entry permission does not include you.");
+    }
 }

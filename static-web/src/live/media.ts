@@ -123,6 +123,7 @@ export class Voice {
       if (!navigator.mediaDevices?.getUserMedia) throw new Error('no media devices');
       this.local = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true }, video: false });
       this.micAvailable = this.local.getAudioTracks().length > 0;
+      this.attachMicrophone();
     } catch {
       this.local = null;
       this.micAvailable = false;
@@ -412,6 +413,19 @@ export class Voice {
       if (this.context.state === 'suspended') void this.context.resume().catch(() => {});
     }
     void peer.audio.play().catch(() => {});
+  }
+
+  /**
+   * Someone may call (or answer) while the browser is still asking for the microphone: those connections were
+   * made with no track to send, so the other side would hear nothing. They get the microphone as soon as it is there.
+   */
+  private attachMicrophone(): void {
+    const track = this.local?.getAudioTracks()[0] ?? null;
+    if (!track) return;
+    for (const peer of this.peers.values())
+      for (const t of peer.pc.getTransceivers())
+        if (t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped' && !t.sender.track) void t.sender.replaceTrack(track).catch(() => {});
+    this.sfu?.setTracks(track, this.localVideo);
   }
 
   /** The caller's side: both transceivers, one's tracks on them; negotiation follows. */
