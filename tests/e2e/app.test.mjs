@@ -2,21 +2,14 @@
 // languages, and what a plain user can (not) do. Run by dotnet test (E2e/BrowserTests.cs).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminEmail, api, launch, logIn, newPage, screenshot, site, siteUrl, tokenFor, userEmail } from './lib.mjs';
+import { adminEmail, api, launch, logIn, personPage, screenshot, site, siteUrl, tokenFor, userEmail } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** A fresh browser context for one person; fails the test on any script error in the page. */
-async function person(t) {
-  const session = await newPage(browser);
-  t.after(async () => {
-    await session.context.close();
-    assert.deepEqual(session.problems.filter((p) => !p.includes('status of 4')), [], 'the page had script errors');
-  });
-  return session;
-}
+const person = (t) => personPage(browser, t);
 
 /** Waits for the page's inline error box and returns its text. */
 async function errorText(scope) {

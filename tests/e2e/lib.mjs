@@ -1,6 +1,7 @@
 // Shared set-up of the browser tests: Debian's chromium through playwright-core, the app under
 // test (its URL and site come from the environment, set by tests/Zawaroom.Tests/E2e/BrowserTests.cs),
 // direct API calls for arranging data, and screenshots for a reviewer.
+import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +46,16 @@ export async function newPage(browser) {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => { if (message.type() === 'error') problems.push(`console error: ${message.text()}`); });
   return { context, page, problems };
+}
+
+/** A fresh browser context for one person in test t; fails t on any script error in the page (refused 4xx calls aside). */
+export async function personPage(browser, t) {
+  const session = await newPage(browser);
+  t.after(async () => {
+    await session.context.close();
+    assert.deepEqual(session.problems.filter((p) => !p.includes('status of 4')), [], 'the page had script errors');
+  });
+  return session;
 }
 
 export async function screenshot(page, name) {

@@ -5,7 +5,7 @@
 // the real app with real presence.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminEmail, launch, logIn, mediaArgs, newPage, screenshot, siteUrl, userEmail } from './lib.mjs';
+import { adminEmail, launch, logIn, mediaArgs, newPage, personPage, screenshot, siteUrl, userEmail } from './lib.mjs';
 
 const roomId = process.env.ZAWAROOM_ROOM;
 const restrictedRoomId = process.env.ZAWAROOM_RESTRICTED_ROOM;
@@ -17,14 +17,7 @@ before(async () => { browser = await launch(mediaArgs); });
 after(async () => { await browser?.close(); });
 
 /** A fresh browser context for one person; fails the test on any script error in the page. */
-async function person(t) {
-  const session = await newPage(browser);
-  t.after(async () => {
-    await session.context.close();
-    assert.deepEqual(session.problems.filter((p) => !p.includes('status of 4')), [], 'the page had script errors');
-  });
-  return session;
-}
+const person = (t) => personPage(browser, t);
 
 /** Enters the room from the room select's card link and waits until the connection is live. */
 async function enter(page) {

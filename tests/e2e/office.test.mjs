@@ -7,7 +7,7 @@
 // Run by dotnet test (E2e/OfficeBrowserTests.cs). Screenshots: tests/e2e/screenshots/4*.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminEmail, api, launch, logIn, mediaArgs, newPage, screenshot, siteUrl, tokenFor, userEmail } from './lib.mjs';
+import { adminEmail, api, launch, logIn, mediaArgs, personPage, screenshot, siteUrl, tokenFor, userEmail } from './lib.mjs';
 
 const roomId = process.env.ZAWAROOM_ROOM;
 if (!roomId) throw new Error('ZAWAROOM_ROOM is set by OfficeBrowserTests');
@@ -16,14 +16,7 @@ let browser;
 before(async () => { browser = await launch(mediaArgs); });
 after(async () => { await browser?.close(); });
 
-async function person(t) {
-  const session = await newPage(browser);
-  t.after(async () => {
-    await session.context.close();
-    assert.deepEqual(session.problems.filter((p) => !p.includes('status of 4')), [], 'the page had script errors');
-  });
-  return session;
-}
+const person = (t) => personPage(browser, t);
 
 async function enter(page) {
   await page.goto(siteUrl(`/rooms/${roomId}`));
