@@ -74,6 +74,18 @@ const server = spawn('dotnet', [appDll], {
   },
 });
 
+// Stopped early (Ctrl-C): the browsers end with their pipe; the app, Janus and their folders go too.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.kill();
+    janus.kill();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(janusDir, { recursive: true, force: true });
+    console.log(`stopped; load average at end: ${loadAverage()}`);
+    process.exit(130);
+  });
+}
+
 /** Every process's parent and CPU seconds so far (user + system, from /proc). */
 function processTable() {
   const table = new Map();
