@@ -50,14 +50,17 @@ public sealed class SecurityHeadersTests(TestApp app) : IClassFixture<TestApp>
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Zawaroom:SignalR:ConnectionString"] = "Endpoint=https://zr.service.signalr.net;AccessKey=abc;Version=1.0;",
-            ["Zawaroom:Media:JanusUrl"] = "wss://media.example.com:8989/janus",
+            ["Zawaroom:Media:JanusUrl"] = "https://media.example.com:8089/janus",
+            ["Zawaroom:Media:JanusPublicUrl"] = "wss://media.example.com:8989/",
             ["Zawaroom:Identity:AadB2c:Instance"] = "https://contoso.b2clogin.com",
         }).Build();
         var policy = SecurityHeaders.PagePolicy(config);
         var connect = policy.Split(';').Select(p => p.Trim()).Single(p => p.StartsWith("connect-src"));
         Assert.Contains("https://zr.service.signalr.net", connect);
         Assert.Contains("wss://zr.service.signalr.net", connect);
+        // Browsers open Janus's WebSocket at JanusPublicUrl (another port than the app's own JanusUrl).
         Assert.Contains("wss://media.example.com:8989", connect);
+        Assert.Contains("https://media.example.com:8089", connect);
         Assert.Contains("https://login.microsoftonline.com", connect);
         Assert.Contains("https://contoso.b2clogin.com", connect);
         Assert.Contains("script-src 'self'", policy);

@@ -1,13 +1,15 @@
 // Voice in one meeting room, peer to peer (mesh) against the SFU (Janus): per-browser CPU, uplink
 // bitrate and time to first audio, for N talkers. Starts Janus on loopback (generated config, free
-// ports) and the built app (functions/bin/Debug/net10.0) with it, one headless chromium per talker
-// (fake microphone), and prints a Markdown table.
+// ports) and the built app (functions/bin/Debug/net10.0) with it, one headless chromium process per
+// talker (fake microphone, small window, audio only), and prints a Markdown table. See README.md.
 //
 //   dotnet build functions && node tests/bench/media/media.mjs [--talkers 2,4,8,12] [--seconds 10]
+//
+// ZAWAROOM_BENCH_LOGS=<dir> keeps the app's and Janus's output there (to see why a run went wrong).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { mkdtempSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +20,7 @@ const { chromium } = createRequire(join(root, 'tests', 'e2e', 'package.json'))('
 const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : fallback; };
 const talkerCounts = arg('--talkers', '2,4,8,12').split(',').map(Number);
 const seconds = Number(arg('--seconds', '10'));
+const modes = arg('--modes', 'mesh,sfu').split(',');
 const appDir = join(root, 'functions');
 const appDll = join(appDir, 'bin', 'Debug', 'net10.0', 'Zawaroom.Functions.dll');
 if (!existsSync(appDll) || !existsSync(join(appDir, 'wwwroot', 'index.html'))) {
@@ -26,19 +29,26 @@ if (!existsSync(appDll) || !existsSync(join(appDir, 'wwwroot', 'index.html'))) {
 }
 const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const clockTicks = 100; // USER_HZ
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const logs = process.env.ZAWAROOM_BENCH_LOGS;
+if (logs) mkdirSync(logs, { recursive: true });
+const output = (name) => (logs ? ['ignore', openSync(join(logs, `${name}.log`), 'a'), openSync(join(logs, `${name}.log`), 'a')] : 'ignore');
+// The whole run is bounded: a joiner gets this long to hear everyone already there, the room as long again to settle.
+const joinTimeoutMs = 60000;
 
 // --- Janus, as tests/Zawaroom.Tests/Media/MediaServers.cs starts it
 const janusDir = mkdtempSync(join(tmpdir(), 'zawaroom-media-bench-'));
 const [httpPort, wsPort] = [await freePort(), await freePort()];
-const rtpFrom = 33000 + Math.floor(Math.random() * 25000);
+// 12 talkers through the SFU hold 12 × 12 connections to Janus (one publishes, eleven subscribe), one port each.
+// Below Linux's ephemeral ports (32768-60999, where chromium's own sockets are), so a connection to Janus is told by its port.
+const rtpFrom = 20000 + Math.floor(Math.random() * 10000);
 const lib = '/usr/lib/x86_64-linux-gnu/janus';
 const disable = (kind, keep = []) => (existsSync(`${lib}/${kind}`) ? readdirSync(`${lib}/${kind}`).filter((f) => f.endsWith('.so') && !keep.includes(f)) : []).join(',');
 const adminKey = `bench-admin-${process.pid}`;
 const tokenSecret = `bench-token-${process.pid}`;
 writeFileSync(join(janusDir, 'janus.jcfg'), `general: { configs_folder = "${janusDir}" plugins_folder = "${lib}/plugins" transports_folder = "${lib}/transports"
-  events_folder = "${lib}/events" loggers_folder = "${lib}/loggers" debug_level = 2 token_auth = true token_auth_secret = "${tokenSecret}" admin_secret = "x${process.pid}" }
-media: { rtp_port_range = "${rtpFrom}-${rtpFrom + 400}" }
+  events_folder = "${lib}/events" loggers_folder = "${lib}/loggers" debug_level = ${logs ? 4 : 2} token_auth = true token_auth_secret = "${tokenSecret}" admin_secret = "x${process.pid}" }
+media: { rtp_port_range = "${rtpFrom}-${rtpFrom + 1000}" }
 nat: { ice_enforce_list = "lo" }
 plugins: { disable = "${disable('plugins', ['libjanus_videoroom.so'])}" }
 transports: { disable = "${disable('transports', ['libjanus_http.so', 'libjanus_websockets.so'])}" }
@@ -48,14 +58,14 @@ events: { broadcast = false disable = "${disable('events')}" }
 writeFileSync(join(janusDir, 'janus.transport.http.jcfg'), `general: { json = "compact" base_path = "/janus" http = true port = ${httpPort} ip = "127.0.0.1" https = false }\nadmin: { admin_http = false }\n`);
 writeFileSync(join(janusDir, 'janus.transport.websockets.jcfg'), `general: { json = "compact" ws = true ws_port = ${wsPort} ws_ip = "127.0.0.1" wss = false }\nadmin: { admin_ws = false }\n`);
 writeFileSync(join(janusDir, 'janus.plugin.videoroom.jcfg'), `general: { admin_key = "${adminKey}" }\n`);
-const janus = spawn('/usr/bin/janus', ['-F', janusDir, '-C', join(janusDir, 'janus.jcfg'), '-o'], { stdio: 'ignore' });
+const janus = spawn('/usr/bin/janus', ['-F', janusDir, '-C', join(janusDir, 'janus.jcfg'), '-o'], { stdio: output('janus') });
 
 // --- the app: the SFU for "whole room" meeting rooms only (threshold out of reach), so one room of each kind
 const port = await freePort();
 const data = mkdtempSync(join(tmpdir(), 'zawaroom-media-bench-data-'));
 const base = `http://127.0.0.1:${port}`;
 const server = spawn('dotnet', [appDll], {
-  cwd: appDir, stdio: 'ignore',
+  cwd: appDir, stdio: output('app'),
   env: {
     ...process.env, ASPNETCORE_URLS: base, ASPNETCORE_ENVIRONMENT: 'Development', Zawaroom__DataDirectory: data,
     Zawaroom__OperatorKey: 'bench', Zawaroom__SeedDemo: 'false', Zawaroom__Auth__LocalLogin: 'true', Logging__LogLevel__Default: 'Warning',
@@ -64,48 +74,111 @@ const server = spawn('dotnet', [appDll], {
   },
 });
 
-/** CPU seconds of a process and its descendants (from /proc). */
-function cpuOfTree(pid) {
-  const parents = new Map();
+// Stopped early (Ctrl-C): the browsers end with their pipe; the app, Janus and their folders go too.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.kill();
+    janus.kill();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(janusDir, { recursive: true, force: true });
+    console.log(`stopped; load average at end: ${loadAverage()}`);
+    process.exit(130);
+  });
+}
+
+/** Every process's parent and CPU seconds so far (user + system, from /proc). */
+function processTable() {
+  const table = new Map();
   for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(Number(p), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / clockTicks });
+      table.set(Number(p), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 }); // USER_HZ
     } catch { /* gone */ }
   }
+  return table;
+}
+
+/** CPU seconds of a process and its descendants. */
+function cpuOfTree(table, pid) {
   let total = 0;
   const queue = [pid];
   while (queue.length) {
     const p = queue.pop();
-    total += parents.get(p)?.cpu ?? 0;
-    for (const [child, info] of parents) if (info.ppid === p) queue.push(child);
+    total += table.get(p)?.cpu ?? 0;
+    for (const [child, info] of table) if (info.ppid === p) queue.push(child);
   }
   return total;
 }
 
-const statsScript = async () => {
-  let sent = 0, flowing = 0;
-  for (const pc of window.__pcs ?? []) {
-    if (pc.connectionState === 'closed') continue;
-    (await pc.getStats()).forEach((r) => {
-      if (r.type === 'outbound-rtp' && r.kind === 'audio') sent += r.bytesSent ?? 0;
-      if (r.type === 'inbound-rtp' && r.kind === 'audio' && (r.packetsReceived ?? 0) > 0) flowing++;
-    });
-  }
-  return { sent, flowing };
-};
+/** Chromium main processes this script started (Playwright talks to them over a pipe). */
+const chromiumPids = () => [...processTable()].filter(([pid, info]) => {
+  if (info.ppid !== process.pid) return false;
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--remote-debugging-pipe'); } catch { return false; }
+}).map(([pid]) => pid);
+
+// In the page: every RTCPeerConnection the app makes, and per path (a connection to Janus — its
+// selected remote candidate has a port of Janus's RTP range — or to another browser) the audio sent (payload, and everything on the wire),
+// the open connections and the remote audio streams with packets. Totals stay counted after a
+// connection closes, so differences over time are what was sent in between.
 const record = () => {
   const Original = window.RTCPeerConnection;
   window.__pcs = [];
   window.RTCPeerConnection = class extends Original { constructor(c) { super(c); window.__pcs.push(this); } };
 };
+const statsScript = async (janusPorts) => {
+  window.__last ??= new Map();
+  const paths = { sfu: { sent: 0, wire: 0, open: 0, inbound: {} }, p2p: { sent: 0, wire: 0, open: 0, inbound: {} } };
+  await Promise.all((window.__pcs ?? []).map(async (pc, i) => {
+    if (pc.connectionState !== 'closed') {
+      let sent = 0, wire = 0;
+      const inbound = {};
+      const report = await pc.getStats();
+      const pair = [...report.values()].find((r) => r.type === 'transport' && r.selectedCandidatePairId);
+      const remote = pair && report.get(report.get(pair.selectedCandidatePairId)?.remoteCandidateId);
+      const path = remote && remote.port >= janusPorts[0] && remote.port <= janusPorts[1] ? 'sfu' : window.__last.get(pc)?.path ?? 'p2p';
+      report.forEach((r) => {
+        if (r.type === 'outbound-rtp' && r.kind === 'audio') sent += r.bytesSent ?? 0;
+        if (r.type === 'transport') wire += r.bytesSent ?? 0;
+        if (r.type === 'inbound-rtp' && r.kind === 'audio' && (r.packetsReceived ?? 0) > 0) inbound[`${i}:${r.ssrc}`] = r.packetsReceived;
+      });
+      window.__last.set(pc, { path, sent, wire });
+      paths[path].open++;
+      Object.assign(paths[path].inbound, inbound);
+    }
+  }));
+  for (const [pc, last] of window.__last) { paths[last.path].sent += last.sent; paths[last.path].wire += last.wire; void pc; }
+  return paths;
+};
 
 const browsers = [];
+/** The i-th talker's browser: its own chromium process, launched the first time it is needed. */
+async function browserFor(i) {
+  while (browsers.length <= i) {
+    const before = new Set(chromiumPids());
+    const browser = await chromium.launch({
+      executablePath: process.env.ZAWAROOM_CHROMIUM ?? '/usr/bin/chromium', headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-extensions', '--disable-component-update'],
+    });
+    const pid = chromiumPids().find((p) => !before.has(p));
+    if (!pid) throw new Error('could not tell which process the new chromium is');
+    browsers.push({ browser, pid });
+  }
+  return browsers[i];
+}
+
+const pct = (cpuSeconds, elapsed) => (cpuSeconds / elapsed * 100).toFixed(0);
+const spread = (values) => {
+  const v = values.filter((t) => t !== null).sort((a, b) => a - b);
+  return v.length ? `${v[Math.floor(v.length / 2)].toFixed(1)} / ${v.at(-1).toFixed(1)}` : '–';
+};
+
+let failed = false;
 try {
   for (let i = 0; ; i++) {
     try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not up yet */ }
-    if (i > 120) throw new Error('the app did not start');
+    if (i > 240) throw new Error('the app did not start');
     await sleep(500);
   }
   const call = async (path, { method = 'GET', token, body, headers = {} } = {}) => {
@@ -118,73 +191,104 @@ try {
   const max = Math.max(...talkerCounts);
   await call('/operator/api/sites', { method: 'POST', token: 'bench', body: { subdomain: 'bench', adminEmail: 'admin@bench.example', adminAuthType: 'aad', maxUsersCount: max + 10 } });
   const admin = (await call('/s/bench/api/auth/local', { method: 'POST', body: { email: 'admin@bench.example' } })).json.token;
-  const emails = Array.from({ length: max }, (_, i) => `t${i + 1}@bench.example`);
+  const emails = Array.from({ length: max }, (_, i) => `t${String(i + 1).padStart(2, '0')}@bench.example`);
   for (const email of emails) await call('/s/bench/api/admin/members', { method: 'POST', token: admin, body: { email, authType: 'aad' } }).catch(() => {});
   const tokens = [];
   for (const email of emails) tokens.push((await call('/s/bench/api/auth/local', { method: 'POST', body: { email } })).json.token);
   const space = (await call('/s/bench/api/spaces', { method: 'POST', token: admin, body: { name: 'bench' } })).json;
 
-  console.log(`media benchmark: N talkers (fake microphones) in one meeting room, each in its own headless chromium; ${seconds} s measured after everyone hears everyone; load average at start ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
-  console.log('| talkers | mode | CPU per browser (% of one core) | uplink per browser (kbit/s) | time to first audio (median / max, s) | heard everyone |');
-  console.log('|---:|---|---:|---:|---:|---|');
+  console.log(`media benchmark: N talkers (fake microphones) in one meeting room, each in its own headless chromium process; they enter one after the other, ${seconds} s measured once everyone hears everyone. Load average at start: ${loadAverage()}`);
+  console.log('');
+  console.log('| talkers | mode | connections per browser | CPU per browser (% of one core, mean / max) | Janus CPU (%) | app CPU (%) | uplink per browser, audio payload (kbit/s) | uplink per browser, on the wire (kbit/s) | first voice (median / max, s) | all voices (median / max, s) | heard everyone | load (1 min) |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const n of talkerCounts) {
-    for (const mode of ['mesh', 'sfu']) {
+    for (const mode of modes) {
+      const path = mode === 'sfu' ? 'sfu' : 'p2p';
       const room = (await call(`/s/bench/api/spaces/${space.id}/rooms`, { method: 'POST', token: admin, body: { name: `${mode}-${n}` } })).json;
       const settings = await call(`/s/bench/api/rooms/${room.id}/settings`, { token: admin });
-      // Mesh: a "by distance" meeting room (everyone in reach, far below the threshold); SFU: "whole room".
+      // Mesh: a "by distance" meeting room (everyone at one point: in reach, far below the threshold); SFU: "whole room".
       await call(`/s/bench/api/rooms/${room.id}/settings`, {
         method: 'PUT', token: admin, headers: { 'If-Match': settings.etag },
         body: { meetingRooms: [{ id: 'm', name: 'M', x: 1000, y: 800, width: 500, height: 500, audioMode: mode === 'sfu' ? 'whole-room' : 'by-distance', bgmVolume: 'normal' }], entryPosition: { x: 1200, y: 1000 } },
       });
-      const pages = [];
-      const started = Date.now();
-      for (let i = 0; i < n; i++) {
-        const browser = await chromium.launch({
-          executablePath: process.env.ZAWAROOM_CHROMIUM ?? '/usr/bin/chromium', headless: true,
-          args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-            '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection'],
-        });
-        browsers.push(browser);
-        const context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
-        await context.addInitScript(record);
-        const page = await context.newPage();
-        await page.addInitScript((t) => localStorage.setItem('zawaroom.token.' + location.host + '/s/bench', t), tokens[i]);
-        await page.goto(`${base}/s/bench/rooms/${room.id}`);
-        pages.push({ page, browser, pid: null, firstAudio: null, enteredAt: Date.now() });
-      }
-      // The browser's main process: the one whose parent is this node process, newest first.
-      const deadline = Date.now() + 120000;
-      while (Date.now() < deadline && pages.some((p) => p.firstAudio === null)) {
-        for (const p of pages) {
-          if (p.firstAudio !== null) continue;
-          const s = await p.page.evaluate(statsScript).catch(() => ({ flowing: 0 }));
-          if (s.flowing >= n - 1) p.firstAudio = (Date.now() - p.enteredAt) / 1000;
+      const talkers = [];
+      const errors = [];
+      const stats = (t) => t.page.evaluate(statsScript, [rtpFrom, rtpFrom + 1000]).catch(() => null);
+      const heard = (s) => (s ? Object.keys(s[path].inbound).length : 0);
+      try {
+        for (let i = 0; i < n; i++) {
+          const { browser, pid } = await browserFor(i);
+          const context = await browser.newContext({ viewport: { width: 480, height: 360 } });
+          await context.addInitScript(record);
+          const page = await context.newPage();
+          page.on('pageerror', (e) => errors.push(`t${i + 1}: ${e.message}`));
+          if (logs) page.on('console', (m) => appendFileSync(join(logs, `${mode}-${n}-t${i + 1}.log`), `${new Date().toISOString()} ${m.type()} ${m.text()}\n`));
+          await page.addInitScript((t) => localStorage.setItem('zawaroom.token.' + location.host + '/s/bench', t), tokens[i]);
+          const t = { page, context, pid, firstVoice: null, allVoices: null };
+          talkers.push(t);
+          // Time to first audio of a newcomer: from opening the room until audio arrives (first voice) and
+          // until it arrives from all i already there (all voices), on the mode's path. The next one enters
+          // once everyone hears everyone so far, so each newcomer walks into a settled room of talkers.
+          const opened = Date.now();
+          await page.goto(`${base}/s/bench/rooms/${room.id}`);
+          const until = opened + joinTimeoutMs;
+          while (Date.now() < until) {
+            const s = await stats(t);
+            const count = heard(s);
+            if (t.firstVoice === null && count >= 1) t.firstVoice = (Date.now() - opened) / 1000;
+            // The first one has no one to hear: ready once it sends (SFU: published to Janus; mesh: nothing to wait for).
+            if (i === 0 ? (path === 'p2p' || (s?.sfu.sent ?? 0) > 0) : count >= i) { if (i > 0) t.allVoices = (Date.now() - opened) / 1000; break; }
+            await sleep(200);
+          }
+          const settled = Date.now() + joinTimeoutMs;
+          while (Date.now() < settled && (await Promise.all(talkers.map(stats))).some((s) => heard(s) < i)) await sleep(250);
         }
-        await sleep(250);
+        // Steady state: through the SFU the passing peer connections (made while Janus was being joined) have ended.
+        const quiet = Date.now() + 15000;
+        while (path === 'sfu' && Date.now() < quiet && (await Promise.all(talkers.map(stats))).some((s) => (s?.p2p.open ?? 0) > 0)) await sleep(250);
+
+        const table0 = processTable();
+        const before = await Promise.all(talkers.map(stats));
+        const t0 = Date.now();
+        await sleep(seconds * 1000);
+        const table1 = processTable();
+        const after = await Promise.all(talkers.map(stats));
+        const elapsed = (Date.now() - t0) / 1000;
+        const load = loadAverage().split(' ')[0];
+
+        const cpu = talkers.map((t) => cpuOfTree(table1, t.pid) - cpuOfTree(table0, t.pid));
+        const janusCpu = cpuOfTree(table1, janus.pid) - cpuOfTree(table0, janus.pid);
+        const appCpu = cpuOfTree(table1, server.pid) - cpuOfTree(table0, server.pid);
+        const sum = (f) => talkers.reduce((a, _, i) => a + (after[i] && before[i] ? f(after[i]) - f(before[i]) : 0), 0);
+        const payload = sum((s) => s.sfu.sent + s.p2p.sent) / n * 8 / elapsed / 1000;
+        const wire = sum((s) => s.sfu.wire + s.p2p.wire) / n * 8 / elapsed / 1000;
+        // Heard everyone: audio kept arriving from all n-1 others during the measured seconds.
+        const hearsAll = talkers.filter((_, i) => {
+          const a = after[i]?.[path].inbound ?? {}, b = before[i]?.[path].inbound ?? {};
+          return Object.keys(a).filter((k) => a[k] > (b[k] ?? 0)).length >= n - 1;
+        }).length;
+        if (logs) {
+          const detail = await Promise.all(talkers.map((t) => t.page.evaluate(() => window.__pcs.map((pc) => ({ state: pc.connectionState, path: window.__last.get(pc)?.path }))).catch((e) => String(e))));
+          writeFileSync(join(logs, `${mode}-${n}-stats.json`), JSON.stringify({ before, after, detail }, null, 1));
+        }
+        const connections = after.map((s) => (s ? s.sfu.open + s.p2p.open : 0));
+        const conn = Math.min(...connections) === Math.max(...connections) ? `${connections[0]}` : `${Math.min(...connections)}–${Math.max(...connections)}`;
+        console.log(`| ${n} | ${mode} | ${conn} | ${pct(cpu.reduce((a, c) => a + c, 0) / n, elapsed)} / ${pct(Math.max(...cpu), elapsed)} | ${pct(janusCpu, elapsed)} | ${pct(appCpu, elapsed)} | ${payload.toFixed(0)} | ${wire.toFixed(0)} | ${spread(talkers.map((t) => t.firstVoice))} | ${spread(talkers.map((t) => t.allVoices))} | ${hearsAll} of ${n} | ${load} |`);
+        if (hearsAll < n) failed = true;
+        if (errors.length) console.error(`  script errors (${errors.length}): ${[...new Set(errors)].slice(0, 3).join(' · ')}`);
+      } finally {
+        for (const t of talkers) await t.context.close().catch(() => {});
+        await sleep(2000); // let the app see them leave before the next room fills
       }
-      const tree = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-        try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--remote-debugging-pipe') && Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === process.pid; } catch { return false; }
-      });
-      const cpu0 = tree.map(cpuOfTree);
-      const sent0 = await Promise.all(pages.map((p) => p.page.evaluate(statsScript)));
-      const t0 = Date.now();
-      await sleep(seconds * 1000);
-      const cpu1 = tree.map(cpuOfTree);
-      const sent1 = await Promise.all(pages.map((p) => p.page.evaluate(statsScript)));
-      const elapsed = (Date.now() - t0) / 1000;
-      const cpuPct = cpu1.reduce((a, c, i) => a + (c - cpu0[i]), 0) / Math.max(1, tree.length) / elapsed * 100;
-      const uplink = sent1.reduce((a, s, i) => a + (s.sent - sent0[i].sent), 0) / pages.length * 8 / elapsed / 1000;
-      const times = pages.map((p) => p.firstAudio).filter((t) => t !== null).sort((a, b) => a - b);
-      const median = times.length ? times[Math.floor(times.length / 2)] : NaN;
-      console.log(`| ${n} | ${mode} | ${cpuPct.toFixed(0)} | ${uplink.toFixed(0)} | ${median.toFixed(1)} / ${(times.at(-1) ?? NaN).toFixed(1)} | ${times.length} of ${n} |`);
-      for (const b of browsers.splice(0)) await b.close();
-      void started;
     }
   }
+  console.log('');
+  console.log(`Load average at end: ${loadAverage()}`);
 } finally {
-  for (const b of browsers) await b.close().catch(() => {});
+  for (const { browser } of browsers) await browser.close().catch(() => {});
   server.kill();
   janus.kill();
   rmSync(data, { recursive: true, force: true });
   rmSync(janusDir, { recursive: true, force: true });
 }
+process.exitCode = failed ? 1 : 0;

@@ -40,7 +40,8 @@ export class JanusSession {
     ws.onerror = () => {};
     const created = await this.request({ janus: 'create' });
     this.id = created.data?.id ?? 0;
-    this.keepalive = window.setInterval(() => this.send({ janus: 'keepalive', session_id: this.id }), 20000);
+    // Janus ignores a request without a transaction: a keepalive without one lets the session time out (60 s).
+    this.keepalive = window.setInterval(() => this.send({ janus: 'keepalive', session_id: this.id, transaction: this.transaction() }), 20000);
   }
 
   get connected(): boolean {
