@@ -32,7 +32,7 @@ public interface IRoomBroadcaster
 /// </para>
 /// </summary>
 public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBatcher moves, IRoomSequence sequence, RoomCommands commands,
-    ILogger<LiveRoom> logger)
+    ISharedViews shared, Microsoft.Extensions.Options.IOptions<LiveOptions> options, TimeProvider clock, ILogger<LiveRoom> logger)
 {
     /// <summary>The pushes to a whole room that carry <c>seq</c>.</summary>
     public static readonly IReadOnlySet<string> Sequenced = new HashSet<string> { ClientMethods.Entered, ClientMethods.Left, ClientMethods.Event, ClientMethods.Zoom };
@@ -158,6 +158,32 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
         // Join the new group before leaving the old one: no tick falls between the two.
         if (after is { } a) await broadcaster.AddToGroup(session.ConnectionId, Groups.View(session.SiteId, session.RoomId, a), ct);
         if (before is { } b) await broadcaster.RemoveFromGroup(session.ConnectionId, Groups.View(session.SiteId, session.RoomId, b), ct);
+        if (before is not null && after is { } changed) CatchUpAfterLag(session, changed);
+    }
+
+    /// <summary>
+    /// Many instances: the others learn a changed view within <see cref="ISharedViews.Lag"/>, and the moves
+    /// they batch meanwhile go to the rectangle the connection left. Once the lag is over the connection gets
+    /// where everyone in its view stands now, so nobody who moved meanwhile (and then stood still) stays
+    /// where it last saw them. One instance (no lag): the batcher knew the view at once; nothing to catch up.
+    /// </summary>
+    void CatchUpAfterLag(LiveSession session, ZoneView view)
+    {
+        if (shared.Lag <= TimeSpan.Zero) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(shared.Lag + options.Value.MoveTick, clock);
+                var positions = await commands.Positions(session, view, CancellationToken.None);
+                if (positions.Count > 0)
+                    await broadcaster.Send(new Audience.Connections([session.ConnectionId]), ClientMethods.Moved, positions, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Catching connection {ConnectionId} up on its new view failed.", session.ConnectionId);
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>A connection that ended watches nothing any more (its groups end with it).</summary>

@@ -21,6 +21,9 @@ public sealed class LiveOptions
 public interface ISharedViews
 {
     Task<IReadOnlyCollection<ZoneView>> Watched(string siteId, string roomId, CancellationToken ct);
+
+    /// <summary>How long a view set on one instance may take to reach what every instance reads here.</summary>
+    TimeSpan Lag { get; }
 }
 
 /// <summary>In-process: every Viewport reaches this instance, so there is nothing shared to read.</summary>
@@ -29,6 +32,7 @@ public sealed class NoSharedViews : ISharedViews
     public static NoSharedViews Instance { get; } = new();
     public Task<IReadOnlyCollection<ZoneView>> Watched(string siteId, string roomId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyCollection<ZoneView>>([]);
+    public TimeSpan Lag => TimeSpan.Zero;
 }
 
 /// <summary>
@@ -45,7 +49,14 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
     readonly ConcurrentDictionary<(string Site, string Room, string Email), PendingMove> _pending = new();
     readonly ConcurrentDictionary<string, Watcher> _watching = new();
 
-    readonly record struct Watcher(string SiteId, string RoomId, ZoneView View);
+    readonly record struct Watcher(string SiteId, string RoomId, ZoneView View, DateTimeOffset Since);
+
+    /// <summary>
+    /// With shared views, this instance's own record of a view only bridges the lag until every instance
+    /// reads it from the shared ones; kept longer, it would outlive a connection whose end another instance
+    /// handled (the memory and the sends to a group nobody is in would grow with every connection ever seen).
+    /// </summary>
+    TimeSpan LocalViewLifetime => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, shared!.Lag.Ticks * 5));
 
     public void Add(PendingMove move)
     {
@@ -56,7 +67,7 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
     /// <summary>Which rectangle a connection watches now (null: none, it left or ended).</summary>
     public void Watch(string siteId, string roomId, string connectionId, ZoneView? view)
     {
-        if (view is { } v) _watching[connectionId] = new Watcher(siteId, roomId, v);
+        if (view is { } v) _watching[connectionId] = new Watcher(siteId, roomId, v, clock.GetUtcNow());
         else _watching.TryRemove(connectionId, out _);
     }
 
@@ -72,8 +83,14 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
             moves.Add(move);
         }
         var views = new Dictionary<(string Site, string Room), HashSet<ZoneView>>();
-        foreach (var (_, w) in _watching)
+        var stale = shared is { Lag.Ticks: > 0 } ? clock.GetUtcNow() - LocalViewLifetime : DateTimeOffset.MinValue;
+        foreach (var (id, w) in _watching)
         {
+            if (w.Since < stale)
+            {
+                _watching.TryRemove(KeyValuePair.Create(id, w));
+                continue;
+            }
             if (!byRoom.ContainsKey((w.SiteId, w.RoomId))) continue;
             if (!views.TryGetValue((w.SiteId, w.RoomId), out var set)) views[(w.SiteId, w.RoomId)] = set = [];
             set.Add(w.View);

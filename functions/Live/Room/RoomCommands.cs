@@ -260,6 +260,14 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Pla
         return new Outcome(logs, [new Push(new Audience.Room(gone.SiteId, gone.RoomId), ClientMethods.Left, new Left(gone.Email))]);
     }
 
+    /// <summary>Where everyone else whose position is inside the view stands now (from presence), as one <c>moved</c> batch carries it.</summary>
+    public async Task<IReadOnlyList<Moved>> Positions(LiveSession s, ZoneView view, CancellationToken ct) =>
+        (await presence.InRoom(s.SiteId, s.RoomId, ct))
+            .Where(r => r.Email != s.Email && view.Contains(Grid.ZoneOf(r.X, r.Y)))
+            .DistinctBy(r => r.Email)
+            .Select(r => new Moved(r.Email, r.X, r.Y, r.MeetingRoomId))
+            .ToList();
+
     /// <summary>The room's people, boards and placed images; <see cref="LiveRoom.Snapshot"/> adds the <c>seq</c> it reflects.</summary>
     public async Task<Snapshot> Snapshot(string siteId, string roomId, CancellationToken ct) => new(
         (await presence.InRoom(siteId, roomId, ct)).DistinctBy(r => r.Email).Select(PersonOf).ToList(),

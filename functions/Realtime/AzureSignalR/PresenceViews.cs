@@ -13,6 +13,7 @@ namespace Zawaroom.Realtime.AzureSignalR;
 public sealed class PresenceViews(IPresenceStore presence, TimeProvider clock) : ISharedViews
 {
     static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(1);
+    public TimeSpan Lag => Lifetime;
     readonly ConcurrentDictionary<(string Site, string Room), (DateTimeOffset Until, IReadOnlyCollection<ZoneView> Views)> _cache = new();
 
     public async Task<IReadOnlyCollection<ZoneView>> Watched(string siteId, string roomId, CancellationToken ct)

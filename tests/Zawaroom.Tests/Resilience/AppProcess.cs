@@ -87,6 +87,17 @@ public sealed class AppProcess : IAsyncDisposable
         throw new TimeoutException($"The app did not answer /healthz within 90 s:\n{Output}");
     }
 
+    /// <summary>
+    /// SIGSTOP: the process stops running but keeps its sockets, so requests sent to it now are accepted
+    /// and never answered; a <see cref="Kill"/> then ends it holding them, as a crash in the middle of work.
+    /// </summary>
+    public async Task Freeze()
+    {
+        using var stop = Process.Start(new ProcessStartInfo("kill", $"-STOP {_process.Id}") { UseShellExecute = false })!;
+        await stop.WaitForExitAsync();
+        if (stop.ExitCode != 0) throw new InvalidOperationException($"kill -STOP {_process.Id} failed with {stop.ExitCode}.");
+    }
+
     /// <summary>SIGKILL, the whole tree: no shutdown hooks, no flushing, as a crash.</summary>
     public async Task Kill()
     {

@@ -16,7 +16,7 @@ namespace Zawaroom.Tests.Storage;
 public sealed class CosmosStandIn : IAsyncLifetime
 {
     /// <summary>The emulator's published development key; the stand-in accepts any key.</summary>
-    const string Key = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+    internal const string Key = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
     NodeStandIn? _node;
     public string Endpoint { get; private set; } = "";
@@ -43,10 +43,13 @@ public sealed class CosmosStandIn : IAsyncLifetime
         HttpClientFactory = HttpClient,
     };
 
-    public static HttpClient HttpClient() => new(new StandInGaps
+    public static HttpClient HttpClient() => new(Handler());
+
+    /// <summary>What <see cref="HttpClient"/> sends through: the stand-in's certificate accepted, its gaps filled.</summary>
+    public static HttpMessageHandler Handler() => new StandInGaps
     {
         InnerHandler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator },
-    });
+    };
 
     sealed class StandInGaps : DelegatingHandler
     {

@@ -49,12 +49,18 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
     /// <summary>The app's upstream URL template (as in infra/main.bicep), set once the app runs.</summary>
     public string UpstreamTemplate { get; set; } = "";
     /// <summary>
-    /// Several app instances behind the upstream (as a load balancer in front of a scaled-out app): each
-    /// call of a connection goes to one of them, round robin per call, so any instance handles any connection.
-    /// Instances that stopped answering are skipped. Empty: <see cref="UpstreamTemplate"/>.
+    /// Several app instances behind the upstream (as the platform's front end in front of a scaled-out
+    /// app). A connection made with <c>via</c> sends every call to that instance while it answers
+    /// ("connected through A"); others go round robin per call, so any instance handles any connection.
+    /// An instance that refuses the TCP connection (it is dead) is taken out of rotation and the call goes
+    /// to a live one: nothing reached the dead one, so resending is safe. A call that reached an instance
+    /// and was cut (the instance died holding it) is not sent again: a <c>connections</c> event is then
+    /// lost (<see cref="Lost"/>), an invocation fails to its caller. Empty: <see cref="UpstreamTemplate"/>.
     /// </summary>
     public List<string> UpstreamTemplates { get; } = [];
     public HashSet<string> DownUpstreams { get; } = [];
+    /// <summary>The <c>connections</c> events that reached an instance which died before answering.</summary>
+    public ConcurrentQueue<string> Lost { get; } = new();
     int _upstreamTurn;
 
     string PickUpstream(string connectionId)
@@ -62,9 +68,20 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
         lock (UpstreamTemplates)
         {
             var live = UpstreamTemplates.Where(t => !DownUpstreams.Contains(t)).ToList();
-            return live.Count == 0 ? UpstreamTemplate : live[(int)((uint)Interlocked.Increment(ref _upstreamTurn) % live.Count)];
+            if (live.Count == 0) return UpstreamTemplate;
+            if (_connections.TryGetValue(connectionId, out var c) && c.Via is { } via && live.Contains(via)) return via;
+            return live[(int)((uint)Interlocked.Increment(ref _upstreamTurn) % live.Count)];
         }
     }
+
+    void TakeOutOfRotation(string template)
+    {
+        lock (UpstreamTemplates) DownUpstreams.Add(template);
+    }
+
+    static bool ConnectionRefused(HttpRequestException e) =>
+        e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused };
+
     /// <summary>Every REST call that was refused, with why.</summary>
     public ConcurrentQueue<string> Refused { get; } = new();
 
@@ -221,7 +238,7 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
     /// upstream. <paramref name="messagePack"/>: the client speaks the MessagePack hub protocol, so its
     /// invocations go upstream as <c>application/x-msgpack</c>.
     /// </summary>
-    public async Task<StandInConnection> Connect(string url, string accessToken, bool messagePack = false)
+    public async Task<StandInConnection> Connect(string url, string accessToken, bool messagePack = false, string? via = null)
     {
         if (url != ClientUrl) throw new InvalidOperationException($"The client URL is {url}, not the service's {ClientUrl}.");
         var result = await Validate(accessToken, url);
@@ -229,7 +246,7 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
         var claims = result.Claims.Where(c => c.Key is not ("aud" or "exp" or "iat" or "nbf" or "iss"))
             .Select(c => (c.Key, Value: c.Value.ToString()!)).ToList();
         var userId = claims.FirstOrDefault(c => c.Key == "nameid").Value;
-        var connection = new StandInConnection(this, Base64Url(RandomNumberGenerator.GetBytes(15)), userId, claims) { MessagePack = messagePack };
+        var connection = new StandInConnection(this, Base64Url(RandomNumberGenerator.GetBytes(15)), userId, claims) { MessagePack = messagePack, Via = via };
         _connections[connection.Id] = connection;
         var response = await Upstream(connection, "connections", "connected", "{\"claims\":{}}");
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Upstream 'connected' answered {(int)response.StatusCode}.");
@@ -252,18 +269,39 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
     public async Task<HttpResponseMessage> PostUpstream(string connectionId, string? userId, string claimsHeader, string category, string @event,
         string body, Action<HttpRequestHeaders>? tamper = null, HttpContent? content = null)
     {
-        var url = PickUpstream(connectionId).Replace("{hub}", Hub).Replace("{category}", category).Replace("{event}", @event);
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content ?? new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-ASRS-Connection-Id", connectionId);
-        request.Headers.Add("X-ASRS-Hub", Hub);
-        request.Headers.Add("X-ASRS-Category", category);
-        request.Headers.Add("X-ASRS-Event", @event);
-        if (userId is not null) request.Headers.Add("X-ASRS-User-Id", userId);
-        request.Headers.TryAddWithoutValidation("X-ASRS-User-Claims", claimsHeader);
-        // One value per key the service holds: the rotated-out one first, the current one second.
-        request.Headers.Add("X-ASRS-Signature", $"{Sign(RotatedOutKey, connectionId)},{Sign(AccessKey, connectionId)}");
-        tamper?.Invoke(request.Headers);
-        return await _upstream.SendAsync(request);
+        var payload = content is null ? Encoding.UTF8.GetBytes(body) : await content.ReadAsByteArrayAsync();
+        var contentType = content?.Headers.ContentType ?? new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        while (true)
+        {
+            var template = PickUpstream(connectionId);
+            var url = template.Replace("{hub}", Hub).Replace("{category}", category).Replace("{event}", @event);
+            var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(payload) { Headers = { ContentType = contentType } } };
+            request.Headers.Add("X-ASRS-Connection-Id", connectionId);
+            request.Headers.Add("X-ASRS-Hub", Hub);
+            request.Headers.Add("X-ASRS-Category", category);
+            request.Headers.Add("X-ASRS-Event", @event);
+            if (userId is not null) request.Headers.Add("X-ASRS-User-Id", userId);
+            request.Headers.TryAddWithoutValidation("X-ASRS-User-Claims", claimsHeader);
+            // One value per key the service holds: the rotated-out one first, the current one second.
+            request.Headers.Add("X-ASRS-Signature", $"{Sign(RotatedOutKey, connectionId)},{Sign(AccessKey, connectionId)}");
+            // Each event on a connection of its own: a pooled one that dies with its instance would be resent by the
+            // HTTP handler, and the service sends an event once.
+            if (category == "connections") request.Headers.ConnectionClose = true;
+            tamper?.Invoke(request.Headers);
+            try
+            {
+                return await _upstream.SendAsync(request);
+            }
+            catch (HttpRequestException e) when (ConnectionRefused(e) && UpstreamTemplates.Contains(template))
+            {
+                TakeOutOfRotation(template);
+            }
+            catch (HttpRequestException e) when (category == "connections")
+            {
+                Lost.Enqueue($"{@event} of {userId} ({connectionId}) at {template}: {e.Message}");
+                return new HttpResponseMessage(HttpStatusCode.BadGateway);
+            }
+        }
     }
 
     public static string Sign(string key, string connectionId) =>
@@ -287,6 +325,10 @@ public sealed class StandInConnection(SignalRServiceStandIn service, string id, 
     public string? UserId { get; } = userId;
     /// <summary>Whether the client speaks MessagePack (its invocations go upstream as <c>application/x-msgpack</c>).</summary>
     public bool MessagePack { get; init; }
+    /// <summary>The app instance (upstream URL template) this connection's calls go to while it answers; null: any.</summary>
+    public string? Via { get; init; }
+    /// <summary>Everything the connection was sent, in order, whether or not a test read it with <see cref="Next"/>.</summary>
+    public ConcurrentQueue<(string Method, JsonElement Payload)> Received { get; } = new();
     public string ClaimsHeader { get; } = string.Join(", ", claims.Select(c => $"{c.Key}: {c.Value}"));
     readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -303,7 +345,11 @@ public sealed class StandInConnection(SignalRServiceStandIn service, string id, 
             throw new Xunit.Sdk.XunitException($"{UserId} ({Id}) was not closed within {Patience.TotalSeconds} s.");
     }
 
-    internal void Deliver(string method, JsonElement payload) => _inbox.Writer.TryWrite((method, payload));
+    internal void Deliver(string method, JsonElement payload)
+    {
+        Received.Enqueue((method, payload));
+        _inbox.Writer.TryWrite((method, payload));
+    }
 
     /// <summary>Invokes a hub method as the browser's <c>connection.invoke</c> does; returns the completion's error, or null.</summary>
     public async Task<string?> Invoke(string target, object argument)
