@@ -7,7 +7,7 @@
 // two people on the open floor connect with iceTransportPolicy "relay" through coturn.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, logIn, mediaArgs, personPage, screenshot, siteUrl } from './lib.mjs';
+import { baseUrl, launch, mediaArgs, personPage, screenshot, site, siteUrl, tokenFor } from './lib.mjs';
 
 const roomId = process.env.ZAWAROOM_ROOM;
 const people = (process.env.ZAWAROOM_PEOPLE ?? '').split(',').filter(Boolean);
@@ -64,7 +64,9 @@ async function person(t, email, { small = true } = {}) {
   // Seven rooms with live media share two cores: everything is slower than in the other browser tests.
   session.page.setDefaultTimeout(60000);
   session.page.setDefaultNavigationTimeout(60000);
-  await logIn(session.page, email);
+  // Signed in as the login page would (its token in local storage; app.test.mjs tests the page itself): two page loads fewer each.
+  const token = await tokenFor(email);
+  await session.context.addInitScript(([key, value]) => localStorage.setItem(key, value), [`zawaroom.token.${new URL(baseUrl).host}/s/${site}`, token]);
   await session.page.goto(siteUrl(`/rooms/${roomId}`));
   // Several rooms with live media share two cores here: entering may take a while.
   await session.page.locator('.live-room[data-state=live]').waitFor({ timeout: 90000 });
@@ -137,9 +139,12 @@ if (mediaCase === 'sfu') {
     // The outsider enters first and walks out of the meeting room (the entry is inside it).
     const out = { email: outsider, ...(await person(t, outsider)) };
     await walk(out.page, outsider, 'ArrowLeft', (r) => r.x < 990 && r.meetingRoom === '');
-    const inRoom = [];
     note('the outsider is out of the meeting room');
-    for (const email of people) { inRoom.push({ email, ...(await person(t, email, { small: email !== people[0] })) }); note(`${email} is in`); }
+    const inRoom = await Promise.all(people.map(async (email) => {
+      const p = { email, ...(await person(t, email, { small: email !== people[0] })) };
+      note(`${email} is in`);
+      return p;
+    }));
 
     const hearsAll = (p) => waitFor(`${p.email} receives five remote audio tracks through Janus`, async () => {
       const others = people.filter((e) => e !== p.email).sort().join(' ');
