@@ -41,8 +41,10 @@ public static class SecurityHeaders
         var connect = new List<string> { "'self'", "blob:", "data:" };
         // Azure SignalR Service: the browser connects to its client URL (https for negotiate, wss for the socket).
         if (ConnectionStringEndpoint(configuration["Zawaroom:SignalR:ConnectionString"]) is { } signalR) connect.AddRange(Origins(signalR));
-        // Janus (its HTTP or WebSocket API); TURN servers are ICE, which CSP does not govern.
-        if (configuration["Zawaroom:Media:JanusUrl"] is { Length: > 0 } janus) connect.AddRange(Origins(janus));
+        // Janus (its HTTP or WebSocket API): browsers use JanusPublicUrl when it is set (JanusUrl is then the
+        // app's own, internal one); TURN servers are ICE, which CSP does not govern.
+        foreach (var key in new[] { "Zawaroom:Media:JanusUrl", "Zawaroom:Media:JanusPublicUrl" })
+            if (configuration[key] is { Length: > 0 } janus) connect.AddRange(Origins(janus));
         // Entra ID / B2C: the login page exchanges the authorization code at their token endpoint.
         connect.AddRange(Origins(configuration["Zawaroom:Identity:Aad:Instance"] is { Length: > 0 } aad ? aad : "https://login.microsoftonline.com/"));
         if (configuration["Zawaroom:Identity:AadB2c:Instance"] is { Length: > 0 } b2c) connect.AddRange(Origins(b2c));

@@ -51,6 +51,8 @@ public sealed class SecurityHeadersTests(TestApp app) : IClassFixture<TestApp>
         {
             ["Zawaroom:SignalR:ConnectionString"] = "Endpoint=https://zr.service.signalr.net;AccessKey=abc;Version=1.0;",
             ["Zawaroom:Media:JanusUrl"] = "wss://media.example.com:8989/janus",
+            // The browsers' Janus URL, when it is not the app's (the SFU did not connect in the browser without it).
+            ["Zawaroom:Media:JanusPublicUrl"] = "wss://sfu.example.com:8189",
             ["Zawaroom:Identity:AadB2c:Instance"] = "https://contoso.b2clogin.com",
         }).Build();
         var policy = SecurityHeaders.PagePolicy(config);
@@ -58,6 +60,7 @@ public sealed class SecurityHeadersTests(TestApp app) : IClassFixture<TestApp>
         Assert.Contains("https://zr.service.signalr.net", connect);
         Assert.Contains("wss://zr.service.signalr.net", connect);
         Assert.Contains("wss://media.example.com:8989", connect);
+        Assert.Contains("wss://sfu.example.com:8189", connect);
         Assert.Contains("https://login.microsoftonline.com", connect);
         Assert.Contains("https://contoso.b2clogin.com", connect);
         Assert.Contains("script-src 'self'", policy);
