@@ -150,7 +150,8 @@ if (mediaCase === 'sfu') {
       const others = people.filter((e) => e !== p.email).sort().join(' ');
       const a = await sfuAudio(p.page);
       const heard = (await heardViaSfu(p.page)).sort().join(' ');
-      return { ok: a.janus === 5 && a.direct === 0 && heard === others, heard, ...a };
+      const media = await p.page.locator('.live-room').getAttribute('data-media');
+      return { ok: a.janus === 5 && a.direct === 0 && heard === others, heard, media, ...a };
     }, 120000);
     const started = Date.now();
     for (const p of inRoom) {
