@@ -26,8 +26,8 @@ public sealed record MediaAnswer(IReadOnlyList<IceServer> IceServers, DateTimeOf
 public sealed class MediaBroker(IOptions<MediaOptions> options, IPresenceStore presence, IRoomLayout layout, TimeProvider clock,
     IServiceProvider services, ILogger<MediaBroker> log)
 {
-    /// <summary>A Janus room the app opened: which live room and group it serves.</summary>
-    public sealed record OpenRoom(string SiteId, string RoomId, string Group, DateTimeOffset OpenedAt);
+    /// <summary>A Janus room the app opened: which live room and group it serves, and when it last handed out a pass for it.</summary>
+    public sealed record OpenRoom(string SiteId, string RoomId, string Group, DateTimeOffset PassedAt);
 
     readonly ConcurrentDictionary<ulong, OpenRoom> _open = new();
     MediaOptions O => options.Value;
@@ -48,11 +48,9 @@ public sealed class MediaBroker(IOptions<MediaOptions> options, IPresenceStore p
         try
         {
             var sfu = services.GetRequiredService<ISfu>();
-            if (!_open.ContainsKey(room))
-            {
-                await sfu.Open(room, ct);
-                _open.TryAdd(room, new OpenRoom(siteId, roomId, group.Value.Key, now));
-            }
+            if (!_open.ContainsKey(room)) await sfu.Open(room, ct);
+            // The reconciler closes a room only a while after its last pass: the member may be on the way in.
+            _open[room] = new OpenRoom(siteId, roomId, group.Value.Key, now);
             var pass = sfu.Pass(room, FeedId(room, email), now + O.JanusTokenTtl);
             return new MediaAnswer(ice, iceExpires, Policy, O.SfuConfigured, O.SfuThreshold, "ready",
                 new SfuAnswer(group.Value.Key, string.IsNullOrWhiteSpace(siteMediaUrl) ? pass.Url : siteMediaUrl, pass.Room, pass.Feed, pass.Pin,

@@ -12,7 +12,7 @@ namespace Zawaroom.Media;
 public sealed class MediaReconciler(MediaBroker broker, IOptions<MediaOptions> options, IServiceProvider services, TimeProvider clock,
     ILogger<MediaReconciler> log) : BackgroundService
 {
-    /// <summary>A freshly opened room may be empty for a moment: its first member is still joining.</summary>
+    /// <summary>A room may be empty for a moment after a pass for it was handed out: its member is still joining.</summary>
     static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,19 +34,23 @@ public sealed class MediaReconciler(MediaBroker broker, IOptions<MediaOptions> o
         var sfu = services.GetRequiredService<ISfu>();
         foreach (var live in broker.Open.GroupBy(o => (o.Value.SiteId, o.Value.RoomId)))
         {
+            // Who is in Janus first, then who may be: presence read after the listing is at least as new as
+            // the presence any listed member's pass was handed out on, so someone who just (re)joined with a
+            // good pass is never kicked on an older view of the room.
+            var present = new List<(ulong Room, string Group, IReadOnlyList<ulong> Participants)>();
+            foreach (var (room, open) in live) present.Add((room, open.Group, await sfu.Participants(room, ct)));
             var (people, geometry) = await broker.People(live.Key.SiteId, live.Key.RoomId, ct);
             var groups = MediaPlan.Groups(people, geometry.MeetingRooms, options.Value.SfuThreshold);
-            foreach (var (room, open) in live)
+            foreach (var (room, group, participants) in present)
             {
-                var members = groups.TryGetValue(open.Group, out var m) ? m : new HashSet<string>();
+                var members = groups.TryGetValue(group, out var m) ? m : new HashSet<string>();
                 var allowed = members.Select(e => MediaBroker.FeedId(room, e)).ToHashSet();
-                var present = await sfu.Participants(room, ct);
-                foreach (var participant in present.Where(p => !allowed.Contains(p)))
+                foreach (var participant in participants.Where(p => !allowed.Contains(p)))
                 {
-                    log.LogInformation("Removing participant {Participant} from SFU room {SfuRoom} (site {Site}, room {Room})", participant, room, open.SiteId, open.RoomId);
+                    log.LogInformation("Removing participant {Participant} from SFU room {SfuRoom} (site {Site}, room {Room})", participant, room, live.Key.SiteId, live.Key.RoomId);
                     await sfu.Kick(room, participant, ct);
                 }
-                if (members.Count == 0 && clock.GetUtcNow() - open.OpenedAt > Grace)
+                if (members.Count == 0 && broker.Open.TryGetValue(room, out var latest) && clock.GetUtcNow() - latest.PassedAt > Grace)
                 {
                     await sfu.Close(room, ct);
                     broker.Forget(room);

@@ -175,7 +175,10 @@ export class Voice {
     const others = [...this.room.others()];
     const group = this.media.sfuConfigured ? sfuGroup(me, others, rooms, this.media.sfuThreshold) : null;
     this.planSfu(group?.key ?? null);
-    const viaSfu = this.mediaState === 'sfu' && group !== null && this.sfu?.group === group.key ? group.members : new Set<string>();
+    // The members of one's group while its SFU room is joined or being joined: no new peer connections
+    // to them (a meeting room of ten would open nine each, what the SFU is there to avoid).
+    const viaSfu = group !== null && this.sfu?.group === group.key ? group.members : new Set<string>();
+    const joined = this.mediaState === 'sfu';
     const seen = new Set<string>();
     for (const other of others) {
       seen.add(other.email);
@@ -185,7 +188,7 @@ export class Voice {
       // through the SFU needs no peer connection once their SFU audio plays (or the SFU has had a moment).
       if (!peer && !sfuHeard && canHear(me, other, rooms) && me.email < other.email) this.call(other.email);
       else if (peer && !canHear(me, other, rooms, 1.15)) this.hangUp(other.email, true);
-      else if (peer && sfuHeard && (this.sfuRemotes.has(other.email) || Date.now() - this.sfuJoinedAt > 3000)) this.hangUp(other.email, false);
+      else if (peer && sfuHeard && joined && (this.sfuRemotes.has(other.email) || Date.now() - this.sfuJoinedAt > 3000)) this.hangUp(other.email, false);
       const gain = voiceGain(me, other, rooms);
       const p = this.peers.get(other.email);
       if (p) this.setVolume(p, gain);
@@ -196,17 +199,31 @@ export class Voice {
     this.drawStatus();
   }
 
-  /** Asks for a fresh media answer when one's SFU group changed or the credentials are getting old. */
+  /**
+   * Joins, renews and leaves the SFU room by one's group as this browser sees it (`wanted`) and the
+   * app's last answer (its pass), and asks for a fresh answer when the two differ or the credentials
+   * are getting old. One's own position is known here first: out of a meeting room one leaves its SFU
+   * room at once (the app kicks a moment later anyway), and a pass for a group one is not in (an
+   * answer from before one's last step) is not joined. An open-floor group ends when the app says so
+   * (it sees everyone's latest position).
+   */
   private planSfu(wanted: string | null): void {
-    const pass = this.media.sfu;
-    if (pass && !this.sfu && !this.sfuFailed && wanted === pass.group) void this.joinSfu();
+    const pass = this.sfuFailed ? null : this.media.sfu ?? null;
+    const current = this.sfu;
+    if (current) {
+      const meeting = current.group.startsWith('meeting:');
+      // Peer to peer takes over on the next update; an open-floor SFU room ends a moment later.
+      if (meeting ? current.group !== wanted : pass?.group !== current.group) this.leaveSfu(meeting ? 0 : pass ? 800 : 1500);
+      else if (pass && pass !== current.pass && pass.group === current.group && pass.room === current.pass.room) current.renew(pass);
+    }
+    if (pass && !this.sfu && wanted === pass.group) void this.joinSfu();
     if (!this.room.refreshMedia || this.refreshing) return;
     const now = Date.now();
     const expiries = [this.media.iceExpires, this.media.sfu?.expires].filter((e): e is string => !!e).map((e) => Date.parse(e));
     const soonest = expiries.length > 0 ? Math.min(...expiries) : Number.POSITIVE_INFINITY;
     // Renew at four fifths of the lifetime.
     const stale = now > soonest - (soonest - this.mediaAt) / 5;
-    const have = this.sfuFailed ? null : this.media.sfu?.group ?? null;
+    const have = pass?.group ?? null;
     const differs = wanted !== have && !(this.mediaState === 'unreachable' && now < this.retryAt);
     if (!stale && !(differs && now - this.lastRefresh > 1000)) return;
     void this.refresh();
@@ -231,17 +248,8 @@ export class Voice {
     const wasUnreachable = this.mediaState === 'unreachable';
     this.media = media;
     this.mediaAt = Date.now();
-    const pass = media.sfu ?? null;
-    if (pass && this.sfu && this.sfu.group === pass.group && this.sfu.pass.room === pass.room && !this.sfuFailed) {
-      this.sfu.renew(pass);
-    } else if (pass && (!this.sfu || this.sfu.group !== pass.group || this.sfuFailed)) {
-      this.leaveSfu(800);
-      void this.joinSfu();
-    } else if (!pass && this.sfu) {
-      // Out of a meeting room one hears none of it any more: leave at once. A group on the open floor
-      // that shrank below the threshold: peer to peer takes over on the next update, the SFU room ends a moment later.
-      this.leaveSfu(this.sfu.group.startsWith('meeting:') ? 0 : 1500);
-    }
+    // A fresh pass is worth a try even after a failure (the retry); joining and leaving follow in update().
+    if (media.sfu) this.sfuFailed = false;
     if (media.sfuState === 'unreachable') this.retryAt = Date.now() + 10000;
     if (wasUnreachable !== (this.mediaState === 'unreachable')) this.room.changed();
     this.update();
@@ -257,6 +265,7 @@ export class Voice {
       track: (email, track, stream) => this.sfuTrack(sfu, email, track, stream),
       gone: (email) => this.sfuGone(sfu, email),
       lost: () => this.sfuLost(sfu),
+      removed: () => this.sfuRemoved(sfu),
       changed: () => { if (this.sfu === sfu) this.room.changed(); },
     }, this.policy);
     this.sfu = sfu;
@@ -325,17 +334,34 @@ export class Voice {
     remote.audio.srcObject = null;
   }
 
-  /** The SFU connection failed or ended under us (unreachable, kicked): peer to peer meanwhile, and a retry. */
+  /** The SFU connection failed or ended under us (unreachable): peer to peer meanwhile, and a retry in 10 s. */
   private sfuLost(sfu: SfuRoom): void {
-    if (this.sfu !== sfu) return;
+    if (!this.dropSfu(sfu)) return;
+    this.sfuFailed = true;
+    this.retryAt = Date.now() + 10000;
+    this.room.changed();
+    this.update();
+  }
+
+  /**
+   * Janus took one out of the room: the app kicked one (it saw one out of the group, perhaps before
+   * one's last step reached it) or closed the room. Nothing is broken: peer to peer meanwhile, and
+   * the app's fresh answer says where one belongs (the same room again after all, another, or none).
+   */
+  private sfuRemoved(sfu: SfuRoom): void {
+    if (!this.dropSfu(sfu)) return;
+    this.media = { ...this.media, sfu: null };
+    this.room.changed();
+    this.update();
+  }
+
+  private dropSfu(sfu: SfuRoom): boolean {
+    if (this.sfu !== sfu) return false;
     sfu.leave();
     this.sfu = null;
     this.sfuJoinedAt = 0;
-    this.sfuFailed = true;
-    this.retryAt = Date.now() + 10000;
     for (const email of [...this.sfuRemotes.keys()]) this.dropSfuRemote(email);
-    this.room.changed();
-    this.update();
+    return true;
   }
 
   private drawStatus(): void {

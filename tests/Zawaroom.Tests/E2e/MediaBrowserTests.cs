@@ -6,10 +6,9 @@ using Zawaroom.Tests.Support;
 namespace Zawaroom.Tests.E2e;
 
 /// <summary>
-/// Voice through coturn in headless Chromium with fake devices (tests/e2e/media.test.mjs), against
-/// the real app with real coturn on loopback. (The script's "sfu" case, six people through Janus, is
-/// not run here yet: on this shared machine it did not pass reliably; see README "Voice and video".) Fails, never skips, when chromium,
-/// the npm packages, janus or coturn are missing (tests/setup.d/30-web.sh, 40-media.sh).
+/// Voice through Janus and through coturn in headless Chromium with fake devices
+/// (tests/e2e/media.test.mjs), against the real app with real Janus and coturn on loopback. Fails,
+/// never skips, when chromium, the npm packages, janus or coturn are missing (tests/setup.d/30-web.sh, 40-media.sh).
 /// </summary>
 [Collection(TimingSensitive.Name)]
 public sealed class MediaBrowserTests(ITestOutputHelper output)
@@ -42,6 +41,44 @@ public sealed class MediaBrowserTests(ITestOutputHelper output)
             ["NO_COLOR"] = "1",
         });
         Assert.True(exitCode == 0, $"The TURN relay browser test failed (exit {exitCode}):\n{text}\n--- coturn ---\n{Tail(turn.Log)}");
+        output.WriteLine(text);
+    }
+
+    [Fact]
+    public async Task Six_people_in_a_whole_room_meeting_room_hear_each_other_through_Janus_and_walking_out_stops_it()
+    {
+        NodeScripts.RequireBrowser();
+        await using var janus = await JanusServer.StartNew();
+        var app = new TestApp();
+        await using var stop = new Stop(() => ((IAsyncLifetime)app).DisposeAsync());
+        foreach (var (key, value) in janus.Settings()) app.With(key, value);
+        await app.InitializeAsync();
+        var site = await app.CreateSite("sfu-e2e", maxUsersCount: 20);
+        var people = new List<string>();
+        foreach (var n in Enumerable.Range(1, 6)) people.Add(await site.AddMember($"s{n}@sfu.example"));
+        var outsider = await site.AddMember("out@sfu.example");
+        var room = await site.AddRoom(await site.AddSpace("会議"), "会議フロア");
+        // One "whole room" meeting room with the entry in its middle (1300, 1300); its left wall at x = 1000.
+        await PutLayout(site, room, new
+        {
+            meetingRooms = new object[] { new { name = "ゲストエリア", x = 1000, y = 1000, width = 600, height = 600, audioMode = "whole-room" } },
+        });
+
+        var (exitCode, text) = await NodeScripts.Run("media.test.mjs", new Dictionary<string, string>
+        {
+            ["ZAWAROOM_BASE_URL"] = app.BaseAddress.ToString().TrimEnd('/'),
+            ["ZAWAROOM_SITE"] = site.Subdomain,
+            ["ZAWAROOM_ADMIN"] = site.AdminEmail,
+            ["ZAWAROOM_USER"] = people[0],
+            ["ZAWAROOM_ROOM"] = room,
+            ["ZAWAROOM_PEOPLE"] = string.Join(',', people),
+            ["ZAWAROOM_OUTSIDER"] = outsider,
+            ["ZAWAROOM_MEDIA_CASE"] = "sfu",
+            ["ZAWAROOM_JANUS_RTP"] = $"{janus.RtpRange.From}-{janus.RtpRange.To}",
+            ["ZAWAROOM_CHROMIUM"] = NodeScripts.Chromium,
+            ["NO_COLOR"] = "1",
+        });
+        Assert.True(exitCode == 0, $"The SFU browser test failed (exit {exitCode}):\n{text}\n--- janus ---\n{Tail(janus.Log)}");
         output.WriteLine(text);
     }
 

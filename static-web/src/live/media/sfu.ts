@@ -30,8 +30,10 @@ export interface SfuListener {
   track(email: string, track: MediaStreamTrack, stream: MediaStream): void;
   /** The remote stopped publishing or left. */
   gone(email: string): void;
-  /** The Janus connection is gone (unreachable, kicked, session over). */
+  /** The Janus connection is gone (unreachable, failed, session over). */
   lost(): void;
+  /** Janus took one out of the room (the app kicked one, or destroyed the room): ask the app where one belongs now. */
+  removed(): void;
   /** A subscription's connection state changed (for the UI's list of whom one hears). */
   changed(): void;
 }
@@ -113,10 +115,10 @@ export class SfuRoom {
     }
     for (const key of ['unpublished', 'leaving', 'kicked'] as const) {
       const gone = data[key];
-      if (gone === 'ok') { if (!this.closed) this.listener.lost(); }
+      if (gone === 'ok') { if (!this.closed) this.listener.removed(); }
       else if (typeof gone === 'number') { this.publishers.delete(gone); this.unsubscribe(gone); }
     }
-    if (e.janus === 'hangup' || e.janus === 'detached' || data.videoroom === 'destroyed') if (!this.closed) this.listener.lost();
+    if (e.janus === 'hangup' || e.janus === 'detached' || data.videoroom === 'destroyed') if (!this.closed) this.listener.removed();
   }
 
   private trySubscribe(feed: number): void {
