@@ -1,14 +1,17 @@
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Zawaroom.Blobs;
 using Zawaroom.Blobs.Azure;
 using Zawaroom.Blobs.Folder;
 using Zawaroom.Common;
+using Zawaroom.DataProtection;
 using Zawaroom.Demo;
 using Zawaroom.Identity;
 using Zawaroom.Identity.Entra;
 using Zawaroom.Live;
 using Zawaroom.Media;
+using Zawaroom.Media.Janus;
 using Zawaroom.Realtime.AzureSignalR;
 using Zawaroom.Realtime.InProcess;
 using Zawaroom.Logs;
@@ -27,6 +30,8 @@ using Zawaroom.Storage;
 using Zawaroom.Storage.Cosmos;
 using Zawaroom.Storage.Sqlite;
 using Zawaroom.ZoomSync;
+using Zawaroom.ZoomSync.AzureQueue;
+using Zawaroom.ZoomSync.InProcess;
 
 namespace Zawaroom.Hosting;
 
@@ -97,7 +102,8 @@ public static class ZawaroomHost
 
     /// <summary>
     /// The composition root: the one place adapters are chosen (ARCHITECTURE.md "Rules"), from
-    /// <c>Zawaroom:Stores</c> and <c>Zawaroom:SignalR:ConnectionString</c>. Each adapter family registers
+    /// <c>Zawaroom:Stores</c>, <c>Zawaroom:SignalR:ConnectionString</c>, <c>Zawaroom:DataProtection</c> and
+    /// <c>Zawaroom:Zoom:Driver</c>; a feature names no adapter (CompositionRootTests). Each adapter family registers
     /// its own parts; every port is bound here exactly once, never by a TryAdd that wins by registration
     /// order. Read when first resolved, so that configuration added by a test host or the Functions host is seen.
     /// </summary>
@@ -153,6 +159,28 @@ public static class ZawaroomHost
         // Many instances: which zone rectangles a room's connections watch comes from presence, not from this instance's memory.
         services.AddSingleton<ISharedViews>(sp => OnService(sp) ? sp.GetRequiredService<PresenceViews>() : NoSharedViews.Instance);
         services.AddSingleton<IHeldConnections>(sp => OnService(sp) ? new NoHeldConnections() : sp.GetRequiredService<LocalConnections>());
+
+        // Azure credentials (Key Vault, the sync-now queue): the managed identity, or what DefaultAzureCredential finds locally.
+        services.AddSingleton<Azure.Core.TokenCredential>(_ => new Azure.Identity.DefaultAzureCredential());
+        // The Data Protection key ring (it encrypts the Zoom secrets): with the Azure stores in the blob store, so every
+        // instance and restart reads the same keys; embedded in the data directory; Zawaroom:DataProtection overrides.
+        services.AddDataProtectionKeyRing();
+        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((o, sp) =>
+            DataProtectionServices.KeyRing(o, sp, Stores(sp) == "Azure" ? "Blobs" : "Folder", Path.Combine(DataDirectory(sp), "keys")));
+
+        // The Zoom sync's "sync now" (Zawaroom:Zoom:Driver): the one-process Durable host, or the queue the SyncWorker reads.
+        services.AddSingleton<InProcessZoomSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<InProcessZoomSync>());
+        services.AddSingleton<QueueZoomSyncNow>();
+        services.AddSingleton<IZoomSyncNow>(sp => sp.GetRequiredService<IOptions<ZoomOptions>>().Value.Driver switch
+        {
+            ZoomOptions.InProcessDriver => sp.GetRequiredService<InProcessZoomSync>(),
+            ZoomOptions.QueueDriver => sp.GetRequiredService<QueueZoomSyncNow>(),
+            var other => throw new InvalidOperationException($"Zawaroom:Zoom:Driver is '{other}'; known values: InProcess, Queue."),
+        });
+
+        // The SFU of the media module: Janus over its HTTP API.
+        services.AddHttpClient<ISfu, JanusSfu>(c => c.Timeout = TimeSpan.FromSeconds(5));
         return services;
     }
 

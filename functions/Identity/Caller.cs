@@ -25,9 +25,3 @@ public interface IExternalTokenValidator
 {
     Task<ExternalIdentity?> Validate(string token, CancellationToken ct);
 }
-
-/// <summary>Used when no Entra ID / B2C authority is configured: every external token is refused.</summary>
-public sealed class NoExternalTokens : IExternalTokenValidator
-{
-    public Task<ExternalIdentity?> Validate(string token, CancellationToken ct) => Task.FromResult<ExternalIdentity?>(null);
-}

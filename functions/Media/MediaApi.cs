@@ -1,7 +1,6 @@
 using Zawaroom.Common;
 using Zawaroom.Identity;
 using Zawaroom.Live;
-using Zawaroom.Media.Janus;
 using Zawaroom.Rooms;
 using Zawaroom.Sites;
 
@@ -13,7 +12,7 @@ public static class MediaApi
     public static IServiceCollection AddMedia(this IServiceCollection services)
     {
         services.AddOptions<MediaOptions>().BindConfiguration("Zawaroom:Media");
-        services.AddHttpClient<ISfu, JanusSfu>(c => c.Timeout = TimeSpan.FromSeconds(5));
+        // ISfu (Janus) is bound by the composition root.
         services.AddSingleton<MediaBroker>();
         services.AddSingleton<MediaReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaReconciler>());

@@ -56,7 +56,7 @@ public sealed class MediaBroker(IOptions<MediaOptions> options, IPresenceStore p
                 new SfuAnswer(group.Value.Key, string.IsNullOrWhiteSpace(siteMediaUrl) ? pass.Url : siteMediaUrl, pass.Room, pass.Feed, pass.Pin,
                     pass.SessionToken, pass.RoomToken, pass.Expires));
         }
-        catch (Exception e) when (e is HttpRequestException or Janus.JanusException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or SfuException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             log.LogWarning(e, "The SFU is unreachable for site {Site} room {Room}; the room stays peer to peer", siteId, roomId);
             return new MediaAnswer(ice, iceExpires, Policy, O.SfuConfigured, O.SfuThreshold, "unreachable", null);

@@ -3,6 +3,9 @@ namespace Zawaroom.Media;
 /// <summary>What a member joins one SFU room with: only this room, only as this participant, until it expires.</summary>
 public sealed record SfuPass(string Url, ulong Room, ulong Feed, string Pin, string SessionToken, string RoomToken, DateTimeOffset Expires);
 
+/// <summary>The SFU refused or failed a request (its adapter says which error); the media feature handles it without naming the adapter.</summary>
+public class SfuException(string message) : Exception(message);
+
 /// <summary>
 /// The SFU as the media feature needs it (Janus's VideoRoom behind it: Media/Janus). Rooms are
 /// opened and closed by the app only; a member gets a pass for exactly one room; the app removes

@@ -11,9 +11,3 @@ public interface IPresenceReader
     Task<IReadOnlyList<Occupant>> Occupants(string siteId, string roomId, CancellationToken ct);
 }
 
-/// <summary>Until the live room lands, nobody is inside any room.</summary>
-public sealed class NobodyPresent : IPresenceReader
-{
-    public Task<IReadOnlyList<Occupant>> Occupants(string siteId, string roomId, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<Occupant>>([]);
-}

@@ -9,11 +9,10 @@ public interface ISiteTimeZone
     Task<TimeZoneInfo> Of(string siteId, CancellationToken ct);
 }
 
-/// <summary>Used until a site chooses a timezone: Japan, where the product's customers are.</summary>
-public sealed class TokyoTimeZone : ISiteTimeZone
+/// <summary>The time zone of a site that has not chosen one: Japan, where the product's customers are.</summary>
+public static class TokyoTimeZone
 {
     public static readonly TimeZoneInfo Tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
-    public Task<TimeZoneInfo> Of(string siteId, CancellationToken ct) => Task.FromResult(Tokyo);
 }
 
 public enum UpsertResult { Created, Updated, Unchanged }

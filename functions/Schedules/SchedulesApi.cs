@@ -24,7 +24,7 @@ public static class SchedulesApi
     public static IServiceCollection AddSchedules(this IServiceCollection services)
     {
         services.AddSingleton<ScheduleBook>();
-        services.AddSingleton<ISiteTimeZone, TokyoTimeZone>();
+        // ISiteTimeZone: the Zoom settings' time zone (ZoomSync), bound once there.
         services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section);
         services.AddSingleton<FeedFetcher>();
         services.AddHttpClient(FeedFetcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(60))

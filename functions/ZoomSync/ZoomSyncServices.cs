@@ -1,10 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Zawaroom.Schedules;
 
 namespace Zawaroom.ZoomSync;
@@ -15,54 +11,15 @@ public static class ZoomSyncServices
     {
         services.AddOptions<ZoomOptions>().BindConfiguration("Zawaroom:Zoom");
         services.AddSingleton<ZoomTokenCache>();
-        services.AddDataProtectionKeys();
+        // The Zoom secrets are encrypted with Data Protection, whose key ring the composition root sets up.
         services.AddSingleton<ZoomSettingsStore>();
         services.AddSingleton<ISiteTimeZone, ZoomSiteTimeZone>();
-        services.TryAddSingleton<IZoomSyncFaults, NoFaults>();
+        services.AddSingleton<IZoomSyncFaults, NoFaults>();
         services.AddSingleton<SiteSync>();
         services.AddSingleton<ZoomSyncActivities>();
-        services.AddSingleton<InProcess.InProcessZoomSync>();
-        services.AddHostedService(sp => sp.GetRequiredService<InProcess.InProcessZoomSync>());
-        services.AddSingleton<AzureQueue.QueueZoomSyncNow>();
-        services.AddSingleton<IZoomSyncNow>(sp =>
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ZoomOptions>>().Value.Driver switch
-            {
-                ZoomOptions.InProcessDriver => sp.GetRequiredService<InProcess.InProcessZoomSync>(),
-                ZoomOptions.QueueDriver => sp.GetRequiredService<AzureQueue.QueueZoomSyncNow>(),
-                var other => throw new InvalidOperationException($"Zawaroom:Zoom:Driver is '{other}'; known values: InProcess, Queue."),
-            });
+        // IZoomSyncNow (the one-process Durable host or the queue to the SyncWorker) is chosen by the composition root.
         services.AddHttpClient(ZoomTokenCache.HttpClientName).AddResilienceHandler("zoom-oauth", Retry);
         services.AddHttpClient<ZoomClient>().AddResilienceHandler("zoom-api", Retry);
-        return services;
-    }
-
-    /// <summary>
-    /// The Data Protection key ring that encrypts the Zoom secrets: in the data directory when embedded; in the blob
-    /// store with Azure stores, so every instance (and every restart) reads the same keys; wrapped by a Key Vault key
-    /// when Zawaroom:DataProtection:KeyVaultKeyId is set (main.bicep sets it and grants the app wrap/unwrap on that key).
-    /// </summary>
-    static IServiceCollection AddDataProtectionKeys(this IServiceCollection services)
-    {
-        services.AddDataProtection().SetApplicationName("zawaroom");
-        services.AddOptions<DataProtectionKeyOptions>().BindConfiguration(DataProtectionKeyOptions.Section);
-        services.TryAddSingleton<Azure.Core.TokenCredential>(_ => new Azure.Identity.DefaultAzureCredential());
-        services.AddHttpClient(KeyVaultKeyWrapper.HttpClientName).AddStandardResilienceHandler();
-        services.AddSingleton(sp => new KeyVaultKeyWrapper(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeyVaultKeyWrapper.HttpClientName), sp.GetRequiredService<Azure.Core.TokenCredential>()));
-        services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((o, sp) =>
-        {
-            var configuration = sp.GetRequiredService<IConfiguration>();
-            var keys = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataProtectionKeyOptions>>().Value;
-            var store = keys.KeyStore ?? (configuration["Zawaroom:Stores"] == "Azure" ? "Blobs" : "Folder");
-            o.XmlRepository = store switch
-            {
-                "Blobs" => new BlobXmlRepository(sp.GetRequiredService<Blobs.IBlobStore>()),
-                "Folder" => new OwnerOnlyFolderXmlRepository(Path.Combine(Hosting.ZawaroomHost.DataDirectory(configuration), "keys")),
-                _ => throw new InvalidOperationException($"Zawaroom:DataProtection:KeyStore is '{store}'; known values: Blobs, Folder."),
-            };
-            if (!string.IsNullOrWhiteSpace(keys.KeyVaultKeyId))
-                o.XmlEncryptor = new KeyVaultXmlEncryptor(sp.GetRequiredService<KeyVaultKeyWrapper>(), keys.KeyVaultKeyId);
-        });
         return services;
     }
 

@@ -136,6 +136,11 @@ public sealed class RoomCalls(RoomCommands commands, LiveRoom room, Members.Memb
         {
             if (!Methods.TryGetValue(target, out var method))
                 throw Problems.Of(400, "unknown-method", "Unknown method", $"The room hub has no method '{target}'.");
+            if (session.HasLeft)
+            {
+                if (target == "Leave") return; // already out: leaving again is a no-op
+                throw NotInRoom();
+            }
             if (argument is null && !method.ArgumentOptional)
                 throw Problems.Validation($"{target} takes one object argument.");
             if (argument is not null && !method.Argument.IsInstanceOfType(argument))
@@ -198,6 +203,10 @@ public sealed class RoomCalls(RoomCommands commands, LiveRoom room, Members.Memb
         foreach (var (id, state) in _connections)
             if (state.LastUsed < cutoff && _connections.TryRemove(id, out _)) state.Ended.Cancel();
     }
+
+    /// <summary>A call of a connection that has left the room (its Leave, or removed by the room): enter again.</summary>
+    public static ProblemException NotInRoom() =>
+        Problems.Of(410, "not-in-room", "Not in the room", "This connection is no longer in the room; enter again.");
 
     static void Spend(TokenBucket bucket, DateTimeOffset now)
     {

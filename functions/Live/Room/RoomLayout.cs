@@ -31,8 +31,8 @@ public sealed record RoomGeometry(double Width, double Height, Point EntryPositi
 }
 
 /// <summary>
-/// The live room's view of room settings (R3 entry permission, R5/R7/R8 layout). The room-settings
-/// feature implements it from its documents; until it does, <see cref="DefaultRoomLayout"/> answers.
+/// The live room's view of room settings (R3 entry permission, R5/R7/R8 layout), implemented by the
+/// room-settings feature from its documents (<c>SettingsRoomLayout</c>).
 /// </summary>
 public interface IRoomLayout
 {
@@ -40,14 +40,6 @@ public interface IRoomLayout
 
     /// <summary>R3: whether this member may enter the room.</summary>
     Task<bool> MayEnter(string siteId, string roomId, Caller caller, CancellationToken ct);
-}
-
-/// <summary>A room with no settings: every member may enter (R3, both lists empty) at the centre of the default background (R8).</summary>
-public sealed class DefaultRoomLayout : IRoomLayout
-{
-    public Task<RoomGeometry> Geometry(string siteId, string roomId, CancellationToken ct) => Task.FromResult(RoomGeometry.Default);
-
-    public Task<bool> MayEnter(string siteId, string roomId, Caller caller, CancellationToken ct) => Task.FromResult(true);
 }
 
 /// <summary>Told by the room settings after a room's settings were saved, so a changed entry permission (R3) applies to who is inside now.</summary>

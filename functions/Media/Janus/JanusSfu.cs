@@ -103,7 +103,7 @@ public sealed class JanusSfu(HttpClient http, IOptions<MediaOptions> options) : 
     }
 }
 
-public sealed class JanusException(int code, string? reason) : Exception($"Janus error {code}: {reason}")
+public sealed class JanusException(int code, string? reason) : SfuException($"Janus error {code}: {reason}")
 {
     public int Code { get; } = code;
 }

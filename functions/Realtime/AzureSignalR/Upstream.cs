@@ -137,13 +137,9 @@ public sealed class UpstreamHandler(IServiceProvider services, RoomCalls calls, 
     {
         if (invocation.Error is { } error) throw Problems.Validation($"{target}: {error}");
         var s = await Session(ticket, connectionId, ct) ?? throw Problems.Of(410, "not-in-room", "Not in the room", "The room is gone; enter again.");
-        var me = await presence.Get(s.SiteId, connectionId, ct);
-        if (me is null)
-        {
-            if (target == "Leave") return; // already out: leaving again is a no-op
-            throw Problems.Of(410, "not-in-room", "Not in the room", "This connection is no longer in the room; enter again.");
-        }
-        Restore(s, me);
+        // Without a presence record the connection is out of the room: RoomCalls answers as for any connection that left.
+        if (await presence.Get(s.SiteId, connectionId, ct) is { } me) Restore(s, me);
+        else s.HasLeft = true;
         await calls.Invoke(s, target, invocation.Argument, ct);
         if (RoomCalls.Methods.TryGetValue(target, out var method) && method.ChangesView) await Save(s, ct);
     }

@@ -106,8 +106,7 @@ public sealed class RoomHub(RoomCalls calls, LiveSessions sessions, LocalConnect
 {
     const string SessionKey = "zawaroom.live.session";
 
-    LiveSession Session => Context.Items.TryGetValue(SessionKey, out var s) && s is LiveSession { HasLeft: false } session
-        ? session : throw new HubException("not-in-room: This connection is no longer in the room; enter again.");
+    LiveSession Session => Context.Items.TryGetValue(SessionKey, out var s) && s is LiveSession session ? session : throw RoomCalls.NotInRoom();
 
     public override async Task OnConnectedAsync()
     {

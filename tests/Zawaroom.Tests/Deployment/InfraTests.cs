@@ -170,7 +170,7 @@ public sealed class InfraSettingsTests
             ["Blobs"] = typeof(Zawaroom.Blobs.Azure.AzureBlobOptions),
             ["Identity"] = typeof(Zawaroom.Identity.Entra.EntraOptions),
             ["Sites"] = typeof(Zawaroom.Sites.SiteRoutingOptions),
-            ["DataProtection"] = typeof(Zawaroom.ZoomSync.DataProtectionKeyOptions),
+            ["DataProtection"] = typeof(Zawaroom.DataProtection.DataProtectionKeyOptions),
             ["Zoom"] = typeof(Zawaroom.ZoomSync.ZoomOptions),
             ["Logs"] = typeof(Zawaroom.Logs.Export.LogExportRetentionOptions),
         };

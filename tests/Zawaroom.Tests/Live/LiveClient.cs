@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR.Client;
 using Zawaroom.Tests.Support;
 
@@ -9,12 +8,13 @@ namespace Zawaroom.Tests.Live;
 /// <summary>A member in a live room through a real SignalR client, as the browser is: enter over HTTP, then the hub.</summary>
 public sealed class LiveClient : IAsyncDisposable
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan Patience = Inbox.Patience;
     static readonly string[] Methods = ["snapshot", "entered", "left", "moved", "event", "knocked", "signal", "zoom"];
     /// <summary>The room-wide pushes that carry <c>seq</c> (L4).</summary>
     public static readonly string[] Sequenced = ["entered", "left", "event", "zoom"];
 
-    readonly Channel<(string Method, JsonElement Payload)> _inbox = Channel.CreateUnbounded<(string, JsonElement)>();
+    readonly Inbox _inbox;
+    readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public HubConnection Connection { get; }
     public string Email { get; }
     public string Url { get; }
@@ -25,11 +25,13 @@ public sealed class LiveClient : IAsyncDisposable
     LiveClient(string email, string url, string accessToken)
     {
         Email = email;
+        _inbox = new Inbox(email);
         Url = url;
         AccessToken = accessToken;
         Connection = Connect(url, accessToken);
         foreach (var method in Methods)
-            Connection.On<JsonElement>(method, payload => _inbox.Writer.TryWrite((method, payload)));
+            Connection.On<JsonElement>(method, payload => _inbox.Write(method, payload));
+        Connection.Closed += _ => { _closed.TrySetResult(); return Task.CompletedTask; };
     }
 
     public static HubConnection Connect(string url, string accessToken) => new HubConnectionBuilder()
@@ -44,59 +46,50 @@ public sealed class LiveClient : IAsyncDisposable
         var http = await site.As(email);
         var body = await Http.Ensure<JsonElement>(await http.PostAsync(site.Api($"rooms/{roomId}/enter"), null));
         var negotiate = body.GetProperty("negotiate");
-        var client = new LiveClient(email, negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString()!);
-        await client.Connection.StartAsync();
+        return await Open(email, negotiate.GetProperty("url").GetString()!, negotiate.GetProperty("accessToken").GetString()!)
+            ?? throw new Xunit.Sdk.XunitException($"The hub refused {email}'s connection.");
+    }
+
+    /// <summary>
+    /// Connects to the hub with what "enter" answered; returns once the snapshot arrived, or null when the
+    /// hub refused the connection (it failed to start, or was closed before any snapshot).
+    /// </summary>
+    public static async Task<LiveClient?> Open(string email, string url, string accessToken)
+    {
+        var client = new LiveClient(email, url, accessToken);
+        try
+        {
+            await client.Connection.StartAsync();
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            await client.DisposeAsync();
+            return null;
+        }
         var passed = new List<(string, JsonElement)>();
-        client.FirstSnapshot = await client.Next("snapshot", passedOver: passed);
+        var snapshot = client.Next("snapshot", passedOver: passed);
+        if (await Task.WhenAny(snapshot, client._closed.Task) != snapshot)
+        {
+            await client.DisposeAsync();
+            return null;
+        }
+        client.FirstSnapshot = await snapshot;
         // L4: nothing reaches a new connection before its snapshot (moves aside, which carry no seq).
         Xunit.Assert.DoesNotContain(passed, p => Sequenced.Contains(p.Item1));
         return client;
     }
 
-    /// <summary>The next message of the given kind that matches; everything before it is passed over.</summary>
-    public async Task<JsonElement> Next(string method, Func<JsonElement, bool>? match = null, List<(string Method, JsonElement Payload)>? passedOver = null)
+    /// <summary>Completes when the connection was closed (by the server, or by this client).</summary>
+    public async Task WhenClosed()
     {
-        using var timeout = new CancellationTokenSource(Patience);
-        try
-        {
-            while (true)
-            {
-                var (m, payload) = await _inbox.Reader.ReadAsync(timeout.Token);
-                if (m == method && (match is null || match(payload))) return payload;
-                passedOver?.Add((m, payload));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{Email} did not receive '{method}' within {Patience.TotalSeconds} s.");
-        }
+        if (await Task.WhenAny(_closed.Task, Task.Delay(Patience)) != _closed.Task)
+            throw new Xunit.Sdk.XunitException($"{Email}'s connection was not closed within {Patience.TotalSeconds} s.");
     }
 
-    /// <summary>The next message of the given kind if one comes within <paramref name="within"/>; others before it are passed over.</summary>
-    public async Task<JsonElement?> TryNext(string method, TimeSpan within)
-    {
-        using var timeout = new CancellationTokenSource(within);
-        try
-        {
-            while (true)
-            {
-                var (m, payload) = await _inbox.Reader.ReadAsync(timeout.Token);
-                if (m == method) return payload;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Everything received and not yet read, up to now.</summary>
-    public List<(string Method, JsonElement Payload)> Drain()
-    {
-        var list = new List<(string, JsonElement)>();
-        while (_inbox.Reader.TryRead(out var item)) list.Add(item);
-        return list;
-    }
+    public Task<JsonElement> Next(string method, Func<JsonElement, bool>? match = null, List<(string Method, JsonElement Payload)>? passedOver = null) =>
+        _inbox.Next(method, match, passedOver);
+    public Task<JsonElement?> TryNext(string method, TimeSpan within) => _inbox.TryNext(method, within);
+    public List<(string Method, JsonElement Payload)> Drain() => _inbox.Drain();
 
     public Task Invoke(string method, object argument) => Connection.InvokeAsync(method, argument);
 

@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Zawaroom.Blobs.Folder;
 using Zawaroom.Tests.Support;
+using Zawaroom.DataProtection;
 using Zawaroom.ZoomSync;
 
 namespace Zawaroom.Tests.Security;
@@ -177,11 +178,11 @@ public sealed class KeyFilePermissionsTests
         File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
         File.SetUnixFileMode(old, (UnixFileMode)0b110_100_100);
 
-        var repository = new Zawaroom.ZoomSync.OwnerOnlyFolderXmlRepository(folder);
+        var repository = new Zawaroom.DataProtection.OwnerOnlyFolderXmlRepository(folder);
         repository.StoreElement(new System.Xml.Linq.XElement("key"), "key-2");
 
-        Assert.Equal(Zawaroom.ZoomSync.OwnerOnlyFolderXmlRepository.FolderMode, File.GetUnixFileMode(folder));
-        Assert.All(Directory.GetFiles(folder), f => Assert.Equal(Zawaroom.ZoomSync.OwnerOnlyFolderXmlRepository.FileMode, File.GetUnixFileMode(f)));
+        Assert.Equal(Zawaroom.DataProtection.OwnerOnlyFolderXmlRepository.FolderMode, File.GetUnixFileMode(folder));
+        Assert.All(Directory.GetFiles(folder), f => Assert.Equal(Zawaroom.DataProtection.OwnerOnlyFolderXmlRepository.FileMode, File.GetUnixFileMode(f)));
         Assert.Equal(2, repository.GetAllElements().Count);
         Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
     }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Zawaroom.Tests.Support;
 using Zawaroom.ZoomSync;
@@ -52,7 +53,7 @@ public sealed class ZoomWorld : IAsyncLifetime
             .With("Zawaroom:Zoom:Timer", "false").With("Zawaroom:Zoom:RetryDelay", "00:00:00.020")
             // The stand-in serves the feed on loopback, which only this explicit setting allows.
             .With("Zawaroom:Schedules:AllowPrivateFeedHosts", "true")
-            .WithServices(s => s.AddSingleton<IZoomSyncFaults>(Faults));
+            .WithServices(s => s.Replace(ServiceDescriptor.Singleton<IZoomSyncFaults>(Faults)));
         foreach (var (key, value) in Overrides) App.With(key, value);
         await App.InitializeAsync();
     }

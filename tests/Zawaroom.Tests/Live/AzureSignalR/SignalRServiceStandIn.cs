@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -317,8 +316,8 @@ public sealed class SignalRServiceStandIn : IAsyncDisposable
 /// <summary>One client connection held by the stand-in: what it was sent, and how it invokes hub methods.</summary>
 public sealed class StandInConnection(SignalRServiceStandIn service, string id, string? userId, IReadOnlyList<(string Key, string Value)> claims)
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    readonly Channel<(string Method, JsonElement Payload)> _inbox = Channel.CreateUnbounded<(string, JsonElement)>();
+    public static readonly TimeSpan Patience = Inbox.Patience;
+    readonly Inbox _inbox = new($"{userId} ({id})");
     int _invocations;
 
     public string Id { get; } = id;
@@ -348,7 +347,7 @@ public sealed class StandInConnection(SignalRServiceStandIn service, string id, 
     internal void Deliver(string method, JsonElement payload)
     {
         Received.Enqueue((method, payload));
-        _inbox.Writer.TryWrite((method, payload));
+        _inbox.Write(method, payload);
     }
 
     /// <summary>Invokes a hub method as the browser's <c>connection.invoke</c> does; returns the completion's error, or null.</summary>
@@ -400,20 +399,8 @@ public sealed class StandInConnection(SignalRServiceStandIn service, string id, 
     }
 
     /// <summary>The next message of the given kind that matches; everything before it is passed over.</summary>
-    public async Task<JsonElement> Next(string method, Func<JsonElement, bool>? match = null)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        try
-        {
-            while (true)
-            {
-                var (m, payload) = await _inbox.Reader.ReadAsync(timeout.Token);
-                if (m == method && (match is null || match(payload))) return payload;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{UserId} ({Id}) did not receive '{method}' within {Patience.TotalSeconds} s.");
-        }
-    }
+    public Task<JsonElement> Next(string method, Func<JsonElement, bool>? match = null, List<(string Method, JsonElement Payload)>? passedOver = null) =>
+        _inbox.Next(method, match, passedOver);
+    public Task<JsonElement?> TryNext(string method, TimeSpan within) => _inbox.TryNext(method, within);
+    public List<(string Method, JsonElement Payload)> Drain() => _inbox.Drain();
 }

@@ -8,9 +8,10 @@ using System.Xml.Linq;
 using Azure.Core;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.DataProtection;
 using Zawaroom.Blobs;
 
-namespace Zawaroom.ZoomSync;
+namespace Zawaroom.DataProtection;
 
 /// <summary>
 /// Where the Data Protection key ring (which encrypts the Zoom secrets, Z1) lives and how it is protected.
@@ -200,5 +201,39 @@ public sealed class KeyVaultXmlDecryptor(IServiceProvider services) : IXmlDecryp
             CryptographicOperations.ZeroMemory(key);
         }
         return XElement.Parse(Encoding.UTF8.GetString(plain));
+    }
+}
+
+/// <summary>
+/// The Data Protection key ring's parts (ASP.NET Core Data Protection, its options, the Key Vault wrapper).
+/// Where the keys live and whether Key Vault wraps them is chosen by the composition root (<see cref="KeyRing"/>).
+/// </summary>
+public static class DataProtectionServices
+{
+    public static IServiceCollection AddDataProtectionKeyRing(this IServiceCollection services)
+    {
+        services.AddDataProtection().SetApplicationName("zawaroom");
+        services.AddOptions<DataProtectionKeyOptions>().BindConfiguration(DataProtectionKeyOptions.Section);
+        services.AddHttpClient(KeyVaultKeyWrapper.HttpClientName).AddStandardResilienceHandler();
+        services.AddSingleton(sp => new KeyVaultKeyWrapper(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeyVaultKeyWrapper.HttpClientName), sp.GetRequiredService<TokenCredential>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The key ring in <paramref name="store"/> ("Blobs": the blob store, shared by every instance; "Folder": <paramref name="folder"/>),
+    /// wrapped by a Key Vault key when <see cref="DataProtectionKeyOptions.KeyVaultKeyId"/> is set.
+    /// </summary>
+    public static void KeyRing(Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions o, IServiceProvider sp, string store, string folder)
+    {
+        var keys = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DataProtectionKeyOptions>>().Value;
+        o.XmlRepository = (keys.KeyStore ?? store) switch
+        {
+            "Blobs" => new BlobXmlRepository(sp.GetRequiredService<IBlobStore>()),
+            "Folder" => new OwnerOnlyFolderXmlRepository(folder),
+            var other => throw new InvalidOperationException($"Zawaroom:DataProtection:KeyStore is '{other}'; known values: Blobs, Folder."),
+        };
+        if (!string.IsNullOrWhiteSpace(keys.KeyVaultKeyId))
+            o.XmlEncryptor = new KeyVaultXmlEncryptor(sp.GetRequiredService<KeyVaultKeyWrapper>(), keys.KeyVaultKeyId);
     }
 }
