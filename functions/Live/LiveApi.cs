@@ -94,7 +94,8 @@ public static class LiveApi
     /// <see cref="PlacedImages"/>), then the room is told and the usage log gets "register image". Only someone inside the room places images; <c>?cid=</c> makes a retry idempotent.
     /// </summary>
     static async Task<IResult> UploadImage(HttpContext http, string id, string? cid, IBlobStore blobs, IPresenceStore presence,
-        LiveSessions sessions, RoomCommands commands, LiveRoom room, PlacedImageStore placed, TimeProvider clock, CancellationToken ct)
+        LiveSessions sessions, RoomCommands commands, LiveRoom room, PlacedImageStore placed, RoomSettings.RoomSettingsStore mediaWrites,
+        TimeProvider clock, CancellationToken ct)
     {
         var site = http.RequireSite();
         var caller = http.Caller();
@@ -115,18 +116,37 @@ public static class LiveApi
         contentType = RoomSettings.MediaCheck.Picture(body.ToArray()).ContentType;
         body.Position = 0;
         var imageId = RoomCommands.ImageId(caller.Email, cid);
-        await blobs.Put(ImageBlob(site.SiteId, id, imageId), body, contentType, ct);
-
+        var blob = ImageBlob(site.SiteId, id, imageId);
         var url = $"{http.Request.PathBase}/api/rooms/{id}/images/{imageId}";
         var session = new LiveSession(new LiveTicket(site.SiteId, id, caller.Email, caller.Name), me.ConnectionId,
             facts.RoomName, facts.SpaceId, facts.SpaceName, facts.Geometry);
         // R2: the image lies in the room where its author stands (or the free spot near them the client chose).
-        var image = await placed.Find(site.SiteId, id, imageId, ct) ?? PlacedImages.Place(imageId, url, me, facts.Geometry, http.Request.Query, clock.GetUtcNow());
-        await room.Apply(site.SiteId, id, async () =>
+        var existing = await placed.Find(site.SiteId, id, imageId, ct);
+        var image = existing ?? PlacedImages.Place(imageId, url, me, facts.Geometry, http.Request.Query, clock.GetUtcNow());
+
+        // The blob and the image's document are two stores: the note lets the next start remove a blob a crash left unnamed.
+        var note = await mediaWrites.BeginMediaWrite(site.SiteId, id, [blob], ct);
+        var saved = existing is not null;
+        try
         {
-            await placed.Save(site.SiteId, id, image, ct);
-            return await commands.RegisterImage(session, image, contentType, body.Length, cid, ct);
-        }, ct);
+            await blobs.Put(blob, body, contentType, ct);
+            await room.Apply(site.SiteId, id, async () =>
+            {
+                await placed.Save(site.SiteId, id, image, ct);
+                saved = true;
+                return await commands.RegisterImage(session, image, contentType, body.Length, cid, ct);
+            }, ct);
+        }
+        catch when (!saved)
+        {
+            // Not placed: the blob goes again and nothing changed (a retry of a placed image keeps its blob).
+            await blobs.Delete(blob, CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            await mediaWrites.EndMediaWrite(note, CancellationToken.None);
+        }
         return Results.Created(url, new { id = imageId, url, image });
     }
 

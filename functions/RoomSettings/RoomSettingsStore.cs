@@ -9,7 +9,8 @@ namespace Zawaroom.RoomSettings;
 /// created (<see cref="IRoomLifecycle"/>), removed when it is purged. Blobs live under the room's
 /// <see cref="RoomDirectory.BlobPrefix"/>, so a purge removes them with the room.
 /// </summary>
-public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, TimeProvider clock, IEnumerable<Live.IEntryPermissionWatcher> watchers) : IRoomLifecycle
+public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, TimeProvider clock, IEnumerable<Live.IEntryPermissionWatcher> watchers,
+    IEnumerable<IRoomMediaNames> otherMedia) : IRoomLifecycle
 {
     public const string Kind = "roomSettings";
     /// <summary>Platform-wide notes of media writes in progress (<see cref="BeginMediaWrite"/>).</summary>
@@ -41,8 +42,13 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, Ti
     /// <summary>Writes when <paramref name="ifMatch"/> still matches (else 412 "conflict"), then removes the blobs no longer used.</summary>
     public async Task<Stored<RoomSettingsDocument>> Replace(string siteId, string roomId, RoomSettingsDocument before, RoomSettingsDocument next, string ifMatch, CancellationToken ct)
     {
+        // A save that drops media (a BGM removed) is a media write too: killed between the save and the delete, the
+        // dropped blob would be named by nobody, so the note lets the next start remove it.
+        var drops = BlobsOf(before).Except(BlobsOf(next), StringComparer.Ordinal).Any();
+        var note = drops ? await BeginMediaWrite(siteId, roomId, [], ct) : null;
         var saved = await Write(siteId, roomId, next, ifMatch, ct);
-        await DeleteUnused(before, next, ct);
+        await DeleteUnused(before, next, CancellationToken.None);
+        if (note is not null) await EndMediaWrite(note, CancellationToken.None);
         // R3 holds for the whole stay: whoever the new entry permission leaves out is taken out of the room now.
         foreach (var watcher in watchers) await watcher.EntryChanged(siteId, roomId, ct);
         return saved;
@@ -90,6 +96,7 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, Ti
         {
             var settings = await store.Get<RoomSettingsDocument>(note.SiteId, Kind, note.RoomId, ct);
             var named = settings is null ? [] : BlobsOf(settings.Value).ToHashSet(StringComparer.Ordinal);
+            foreach (var other in otherMedia) named.UnionWith(await other.BlobsOf(note.SiteId, note.RoomId, ct));
             foreach (var blob in note.Blobs.Where(b => !named.Contains(b))) await blobs.Delete(blob, ct);
             foreach (var folder in MediaFolders)
             {
@@ -151,3 +158,12 @@ public sealed class RoomSettingsStore(IDocumentStore store, IBlobStore blobs, Ti
 
 /// <summary>A media write in progress: the room and the blobs it is adding (<see cref="RoomSettingsStore.BeginMediaWrite"/>).</summary>
 public sealed record UnfinishedMediaWrite(string SiteId, string RoomId, IReadOnlyList<string> Blobs, DateTimeOffset StartedAt);
+
+/// <summary>
+/// Media of a room that other features keep (placed images): the blobs their documents name, so that finishing
+/// an unfinished media write (<see cref="RoomSettingsStore.FinishUnfinishedWrites"/>) keeps what was saved.
+/// </summary>
+public interface IRoomMediaNames
+{
+    Task<IEnumerable<string>> BlobsOf(string siteId, string roomId, CancellationToken ct);
+}

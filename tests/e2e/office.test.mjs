@@ -92,6 +92,10 @@ test('two people stand apart on the office floor, place boards and an image, and
   await a.page.getByTestId('speaker').click();
   await a.page.locator('[data-testid=speaker][aria-pressed=true]').waitFor();
   for (const name of ['mic', 'camera', 'share']) assert.ok(['true', 'false'].includes(await a.page.getByTestId(name).getAttribute('aria-pressed')), name);
+  // On a 1280 px laptop screen the whole toolbar is one row: 退室する sits beside the other tools, not on a line of its own.
+  const middle = async (id) => { const b = await a.page.getByTestId(id).boundingBox(); return b.y + b.height / 2; };
+  const [leaveAt, micAt] = [await middle('leave'), await middle('mic')];
+  assert.ok(Math.abs(leaveAt - micAt) < 8, `the leave button is on the toolbar's one row (its middle at ${leaveAt}, the mic's at ${micAt})`);
 
   // Boards of two people land next to them, cover nothing, and are enlarged to be read at the entry scale.
   await placeBoard(a.page, 'sticky', '今日のタスク: レビュー');

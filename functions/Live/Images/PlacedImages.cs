@@ -52,6 +52,13 @@ public sealed class PlacedImageStore(IDocumentStore store)
         public Task Created(string siteId, Room room, CancellationToken ct) => Task.CompletedTask;
         public Task Purged(string siteId, string roomId, CancellationToken ct) => images.DeleteRoom(siteId, roomId, ct);
     }
+
+    /// <summary>The blobs of the room's placed images, kept when an upload cut short by a crash is finished.</summary>
+    public sealed class MediaNames(PlacedImageStore images) : RoomSettings.IRoomMediaNames
+    {
+        public async Task<IEnumerable<string>> BlobsOf(string siteId, string roomId, CancellationToken ct) =>
+            (await images.InRoom(siteId, roomId, ct)).Select(i => LiveApi.ImageBlob(siteId, roomId, i.Id));
+    }
 }
 
 /// <summary>
@@ -72,6 +79,7 @@ public static class PlacedImages
     {
         services.AddSingleton<PlacedImageStore>();
         services.AddSingleton<IRoomLifecycle, PlacedImageStore.Cleanup>();
+        services.AddSingleton<RoomSettings.IRoomMediaNames, PlacedImageStore.MediaNames>();
         return services;
     }
 

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Zawaroom.Common;
+using Zawaroom.Identity;
 using Zawaroom.Logs;
+using Zawaroom.Members;
 using Zawaroom.Presence;
 
 namespace Zawaroom.Live;
@@ -31,7 +33,8 @@ public sealed record Outcome(IReadOnlyList<UsageEvent> Logs, IReadOnlyList<Push>
 /// caller's (<see cref="LiveRoom"/>), so the in-process hub and an Azure SignalR upstream share it.
 /// Invalid commands throw a 400 <see cref="ProblemException"/>.
 /// </summary>
-public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, PlacedImageStore images, ZoomMeetingStatus zoomStatus, TimeProvider clock)
+public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, PlacedImageStore images, ZoomMeetingStatus zoomStatus,
+    MemberDirectory members, IRoomAdminCheck roomAdmins, TimeProvider clock)
 {
     public static readonly ZoneGrid Grid = new(ZoneGrid.DefaultZoneSize);
     public const int MaxStatus = 50, MaxMessage = 1000, MaxBoardText = 2000;
@@ -118,12 +121,19 @@ public sealed class RoomCommands(IPresenceStore presence, BoardStore boards, Pla
         var id = c.Id ?? (c.Cid is { Length: > 0 } ? ShortHash($"{s.Email}|{c.Cid}") : Guid.NewGuid().ToString("N")[..16]);
         var existing = await boards.Find(s.SiteId, s.RoomId, id, ct);
         if (c.Id is not null && existing is null) throw Problems.Of(404, "not-found", "No such board", "There is no such board in this room.");
+        if (existing is not null && existing.Author != s.Email && !await MayEditOthers(s, ct))
+            throw Problems.Forbidden("Only the board's author and this room's administrators can edit or move it.");
         var at = s.Geometry.Clamp(c.X, c.Y);
         var board = new Board(id, c.Kind, text, at.X, at.Y, existing?.Author ?? s.Email, clock.GetUtcNow());
         await boards.Save(s.SiteId, s.RoomId, board, ct);
         var type = existing is null ? EventTypes.RegisterBoard : EventTypes.UpdateBoard;
         return Logged(s, me, c.Cid, type, new() { ["boardId"] = id, ["kind"] = c.Kind, ["text"] = text }, new() { ["board"] = board });
     }
+
+    /// <summary>A site admin or a room admin of this room may change what others placed (as with placed images).</summary>
+    async Task<bool> MayEditOthers(LiveSession s, CancellationToken ct) =>
+        (await members.Find(s.SiteId, s.Email, ct))?.Role == Roles.SiteAdmin
+        || await roomAdmins.IsRoomAdmin(s.SiteId, s.RoomId, s.Email, ct);
 
     public async Task<Outcome> Mute(LiveSession s, MuteCommand c, CancellationToken ct)
     {

@@ -246,6 +246,28 @@ public sealed class LiveRoomTests(TestApp app) : IClassFixture<TestApp>
     }
 
     [Fact]
+    public async Task Only_a_boards_author_and_the_rooms_administrators_change_it()
+    {
+        var (site, _, room) = await Room("live-brd", "alice@live-brd.example", "bob@live-brd.example");
+        await using var alice = await LiveClient.Enter(site, "alice@live-brd.example", room);
+        await using var bob = await LiveClient.Enter(site, "bob@live-brd.example", room);
+        await alice.Invoke("Board", new { kind = "sticky", text = "alice's", x = 100, y = 100, cid = "a1" });
+        var id = (await bob.Next("event", e => e.Str("type") == "register board")).Str("boardId");
+
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            bob.Invoke("Board", new { id, kind = "sticky", text = "bob was here", x = 900, y = 900, cid = "b1" }));
+        Assert.Contains("forbidden", refused.Message);
+
+        await using var admin = await LiveClient.Enter(site, site.AdminEmail, room);
+        await admin.Invoke("Board", new { id, kind = "sticky", text = "moved by the admin", x = 300, y = 300, cid = "s1" });
+        await alice.Invoke("Board", new { id, kind = "sticky", text = "alice's again", x = 120, y = 120, cid = "a2" });
+        var boards = (await Http.Ensure<JsonElement>(await (await site.As("bob@live-brd.example")).PostAsync(site.Api($"rooms/{room}/enter"), null)))
+            .GetProperty("snapshot").GetProperty("boards").EnumerateArray().ToList();
+        var board = Assert.Single(boards);
+        Assert.Equal(("alice's again", "alice@live-brd.example"), (board.Str("text"), board.Str("author")));
+    }
+
+    [Fact]
     public async Task A_hub_connection_without_an_entry_token_is_refused()
     {
         var (site, _, room) = await Room("live-anon", "alice@live-anon.example");

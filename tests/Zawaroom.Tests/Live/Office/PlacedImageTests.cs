@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Zawaroom.Blobs;
 using Zawaroom.Logs;
 using Zawaroom.Tests.RoomSettings;
 using Zawaroom.Tests.Support;
@@ -107,5 +108,34 @@ public sealed class PlacedImageTests(TestApp app) : IClassFixture<TestApp>
         Assert.Contains("zawaroom.room", zawa);
         Assert.DoesNotContain(placed.Str("id"), zawa);
         Assert.DoesNotContain("images", zawa);
+    }
+
+    [Fact]
+    public async Task An_image_upload_cut_short_by_a_crash_leaves_no_orphan_blob_and_a_placed_image_survives_the_sweep()
+    {
+        var site = await app.CreateSite("img-crash");
+        await site.AddMember("alice@img-crash.example");
+        var room = await site.AddRoom(await site.AddSpace());
+        await using var alice = await LiveClient.Enter(site, "alice@img-crash.example", room);
+        var http = await site.As("alice@img-crash.example");
+        var siteId = (await Http.Ensure<JsonElement>(await http.GetAsync(site.Api("me")))).Str("siteId");
+        var placed = await Http.Ensure<JsonElement>(await http.PostAsync(site.Api($"rooms/{room}/images?cid=c1"), Png()));
+        var settings = app.Services.GetRequiredService<Zawaroom.RoomSettings.RoomSettingsStore>();
+        var blobs = app.Services.GetRequiredService<IBlobStore>();
+        var keptBlob = Zawaroom.Live.LiveApi.ImageBlob(siteId, room, placed.Str("id"));
+
+        // Two uploads whose process died: one after its blob was written but before the image was placed,
+        // one after the image was placed but before its note was dropped.
+        var lostBlob = Zawaroom.Live.LiveApi.ImageBlob(siteId, room, "killed-upload");
+        await settings.BeginMediaWrite(siteId, room, [lostBlob], default);
+        await blobs.Put(lostBlob, new MemoryStream(TestMedia.Png(10, 10)), "image/png", default);
+        await settings.BeginMediaWrite(siteId, room, [keptBlob], default);
+
+        Assert.True(await settings.FinishUnfinishedWrites(TimeSpan.Zero, default) >= 2);
+
+        Assert.Null(await blobs.Open(lostBlob, default));
+        var image = await http.GetAsync(site.Api($"rooms/{room}/images/{placed.Str("id")}"));
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
     }
 }
