@@ -277,7 +277,9 @@ static class Bench
 
     static async Task WaitUp(HttpClient http, Process server, System.Collections.Concurrent.ConcurrentQueue<string> log)
     {
-        for (var i = 0; i < 600; i++)
+        // Patient: on a loaded machine the app may take minutes to start.
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(5))
         {
             if (server.HasExited) throw new InvalidOperationException("The server exited: " + string.Join(" / ", log));
             try
