@@ -68,18 +68,31 @@ public static class ZawaroomHost
     /// own). <c>Zawaroom:Telemetry:PrometheusPort</c> serves them for scraping on 127.0.0.1 (the presence
     /// benchmark reads them there); unset, they are only there for a listener such as dotnet-counters.
     /// </summary>
-    static IServiceCollection AddZawaroomTelemetry(this IServiceCollection services, IConfiguration configuration)
+    static IServiceCollection AddZawaroomTelemetry(this IServiceCollection services, IConfiguration _)
     {
         services.AddOpenTelemetry().WithMetrics(metrics =>
         {
             metrics.AddMeter(LiveMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Http.Connections")
                 .AddView(LiveMetrics.MoveLatency, new OpenTelemetry.Metrics.ExplicitBucketHistogramConfiguration { Boundaries = LiveMetrics.LatencyBuckets })
                 .AddView(LiveMetrics.BatchSize, new OpenTelemetry.Metrics.ExplicitBucketHistogramConfiguration { Boundaries = LiveMetrics.SizeBuckets });
-            if (configuration.GetValue<int?>("Zawaroom:Telemetry:PrometheusPort") is { } port)
-                metrics.AddPrometheusHttpListener(o => { o.Host = "127.0.0.1"; o.Port = port; o.ScrapeResponseCacheDurationMilliseconds = 0; });
+            // Decided when the meter provider is built, not here: configuration a test host or the Functions host
+            // adds after Program's registrations (as for the stores) must count, else the listener silently never starts.
+            ((IDeferredMeterProviderBuilder)metrics).Configure((sp, builder) =>
+            {
+                if (PrometheusPort(sp.GetRequiredService<IConfiguration>()) is not null) builder.AddPrometheusHttpListener();
+            });
+        });
+        services.AddOptions<OpenTelemetry.Exporter.PrometheusHttpListenerOptions>().Configure<IConfiguration>((o, configuration) =>
+        {
+            o.Host = "127.0.0.1";
+            o.Port = PrometheusPort(configuration) ?? o.Port;
+            o.ScrapeResponseCacheDurationMilliseconds = 0;
         });
         return services;
     }
+
+    public const string PrometheusPortKey = "Zawaroom:Telemetry:PrometheusPort";
+    static int? PrometheusPort(IConfiguration configuration) => configuration.GetValue<int?>(PrometheusPortKey);
 
     /// <summary>
     /// The SyncWorker Function App's services: the stores (chosen as here) and what the Zoom sync and the log-export

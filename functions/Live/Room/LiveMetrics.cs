@@ -14,9 +14,12 @@ public sealed class LiveMetrics
     public const string MoveLatency = "zawaroom.live.move.server_latency";
     public const string BatchSize = "zawaroom.live.move.batch_size";
 
-    /// <summary>Bucket bounds (ms) fine enough to read a p50 and a p99 from an exported histogram.</summary>
-    public static readonly double[] LatencyBuckets = [0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, 2000];
-    public static readonly double[] SizeBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+    /// <summary>
+    /// Bucket bounds (ms) fine enough to read a p50 and a p99 from an exported histogram: 10 ms steps
+    /// over the tick's range (a move waits up to one tick, 50 ms by default), coarser beyond.
+    /// </summary>
+    public static readonly double[] LatencyBuckets = [0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100, 110, 125, 150, 175, 200, 250, 300, 400, 500, 750, 1000, 2000, 5000];
+    public static readonly double[] SizeBuckets = [1, 2, 3, 5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000];
 
     readonly Histogram<double> _latency;
     readonly Histogram<int> _size;

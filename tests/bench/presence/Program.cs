@@ -18,7 +18,7 @@ if (args.Contains("--baseline-server"))
 }
 if (args.Contains("--worker"))
 {
-    await Worker.Run(Arg("--worker", ""), Arg("--protocol", "json"), int.Parse(Arg("--seconds", "30")));
+    await Worker.Run(Arg("--worker", ""), Arg("--protocol", "json"), Arg("--client", "raw"), int.Parse(Arg("--seconds", "30")));
     return 0;
 }
 
@@ -27,6 +27,7 @@ var options = new Options(
     Seconds: int.Parse(Arg("--seconds", "30")),
     Workers: int.Parse(Arg("--workers", "4")),
     Protocols: Arg("--protocols", "json,msgpack").Split(',').ToList(),
+    Client: Arg("--client", "raw"),
     Cases: Arg("--cases", "zawaroom,baseline,crowded").Split(',').ToList(),
     AppDll: Path.GetFullPath(Arg("--app", Path.Combine(Bench.Root(), "functions/bin/Release/net10.0/Zawaroom.Functions.dll"))),
     ServerEnv: args.Select((a, i) => (a, i)).Where(t => t.a == "--server-env").Select(t => args[t.i + 1]).ToList());
@@ -37,29 +38,39 @@ if (!File.Exists(options.AppDll))
 }
 
 Console.WriteLine($"presence benchmark {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {options.Seconds} s per case, {Environment.ProcessorCount} cores, " +
-    $"{options.Workers} client processes, room 4800x2750, viewport 1920x1080, 10 % moving at 5/s; app {options.AppDll}" +
+    $"{options.Workers} client processes ({(options.Client == "raw" ? "raw WebSocket clients for JSON, " : "")}SignalR .NET clients{(options.Client == "raw" ? " for MessagePack" : "")}), " +
+    $"room 4800x2750, viewport 1920x1080, 10 % moving at 5/s; app {options.AppDll}" +
     (options.ServerEnv.Count > 0 ? $"; server env {string.Join(' ', options.ServerEnv)}" : ""));
-Console.WriteLine("| case | protocol | clients | p50 ms | p99 ms | msgs/s delivered | KB/s delivered | moves/s delivered | server CPU % | server peak MB | clients CPU % | others CPU % |");
-Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| case | protocol | client | clients | p50 ms | p99 ms | server p50 ms | server p99 ms | batch p50 | batch p99 | " +
+    "msgs/s delivered | KB/s delivered | moves/s delivered | server CPU % | server peak MB | clients CPU % | others CPU % |");
+Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var n in options.Clients)
     foreach (var name in options.Cases)
     {
         try
         {
             await Bench.RunCase(options, n, name, (protocol, r) =>
-                Console.WriteLine($"| {name} | {protocol} | {n} | {r.P50:F1} | {r.P99:F1} | {r.MessagesPerSecond:F0} | {r.KilobytesPerSecond:F0} | {r.MovesPerSecond:F0} | " +
+                Console.WriteLine($"| {name} | {protocol} | {ClientKind(options.Client, protocol)} | {n} | {r.P50:F1} | {r.P99:F1} | " +
+                    $"{Cell(r.ServerP50, "F1")} | {Cell(r.ServerP99, "F1")} | {Cell(r.BatchP50, "F0")} | {Cell(r.BatchP99, "F0")} | " +
+                    $"{r.MessagesPerSecond:F0} | {r.KilobytesPerSecond:F0} | {r.MovesPerSecond:F0} | " +
                     $"{r.ServerCpu:F0} | {r.ServerPeakMb:F0} | {r.ClientsCpu:F0} | {r.OthersCpu:F0} |"));
         }
         catch (Exception e)
         {
-            Console.WriteLine($"| {name} | | {n} | failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} |");
+            Console.WriteLine($"| {name} | | | {n} | failed: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} |");
         }
     }
 return 0;
 
-sealed record Options(List<int> Clients, int Seconds, int Workers, List<string> Protocols, List<string> Cases, string AppDll, List<string> ServerEnv);
+// The bare hub has no server histogram: "–".
+static string Cell(double value, string format) => double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
+static string ClientKind(string client, string protocol) => client == "raw" && protocol == "json" ? "raw" : "signalr";
 
-sealed record CaseResult(double P50, double P99, double MessagesPerSecond, double KilobytesPerSecond, double MovesPerSecond,
+sealed record Options(List<int> Clients, int Seconds, int Workers, List<string> Protocols, string Client, List<string> Cases, string AppDll, List<string> ServerEnv);
+
+/// <summary>P50/P99: the clients' move-to-screen latency; Server*: the server's share (arrival to batch handed to the transport); Batch*: moves per batch.</summary>
+sealed record CaseResult(double P50, double P99, double ServerP50, double ServerP99, double BatchP50, double BatchP99,
+    double MessagesPerSecond, double KilobytesPerSecond, double MovesPerSecond,
     double ServerCpu, double ServerPeakMb, double ClientsCpu, double OthersCpu);
 
 static class Bench
@@ -84,6 +95,7 @@ static class Bench
         var baseline = name == "baseline";
         var crowded = name == "crowded";
         var port = FreePort();
+        var metricsPort = baseline ? 0 : FreePort();
         var data = Path.Combine(Path.GetTempPath(), "zawaroom-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
         var start = baseline
@@ -96,6 +108,7 @@ static class Bench
         start.Environment["Zawaroom__SeedDemo"] = "false";
         start.Environment["Zawaroom__Auth__LocalLogin"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (metricsPort > 0) start.Environment["Zawaroom__Telemetry__PrometheusPort"] = metricsPort.ToString();
         foreach (var kv in o.ServerEnv) start.Environment[kv[..kv.IndexOf('=')]] = kv[(kv.IndexOf('=') + 1)..];
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -118,7 +131,7 @@ static class Bench
             Console.Error.WriteLine($"  [{name} {n}: server up, {n} members entered over HTTP in {setup.Elapsed.TotalSeconds:F0} s]");
             var targets = endpoints.Select((e, i) => new Target(e.Email, e.Url, e.Token, Math.Floor(positions[i].X), Math.Floor(positions[i].Y), i % 10 == 0)).ToList();
             foreach (var protocol in o.Protocols)
-                report(protocol, await RunClients(o, name, protocol, n, server, targets, data));
+                report(protocol, await RunClients(o, name, protocol, n, server, metricsPort, targets, data));
         }
         finally
         {
@@ -129,8 +142,9 @@ static class Bench
     }
 
     /// <summary>The clients of one protocol in worker processes, each with every o.Workers-th member; the window; their figures.</summary>
-    static async Task<CaseResult> RunClients(Options o, string name, string protocol, int n, Process server, List<Target> targets, string data)
+    static async Task<CaseResult> RunClients(Options o, string name, string protocol, int n, Process server, int metricsPort, List<Target> targets, string data)
     {
+        using var scraper = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var workers = new List<Process>();
         try
         {
@@ -139,7 +153,7 @@ static class Bench
                 var file = Path.Combine(data, $"worker{w}.tsv");
                 // Contiguous blocks, so the movers (every 10th member) are spread evenly over the workers.
                 File.WriteAllLines(file, targets.Where((_, i) => i * o.Workers / n == w).Select(t => t.Line()));
-                var ws = new ProcessStartInfo("dotnet", [BenchDll, "--worker", file, "--protocol", protocol, "--seconds", o.Seconds.ToString()])
+                var ws = new ProcessStartInfo("dotnet", [BenchDll, "--worker", file, "--protocol", protocol, "--client", o.Client, "--seconds", o.Seconds.ToString()])
                 { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false };
                 // Clients are browsers stand-ins: the workstation GC, not the server GC the Web SDK picks.
                 ws.Environment["DOTNET_gcServer"] = "0";
@@ -155,6 +169,7 @@ static class Bench
             // Let the enter storm (entered pushes, snapshots) settle before the window opens.
             await Task.Delay(TimeSpan.FromSeconds(3));
 
+            var metrics0 = metricsPort > 0 ? await ServerMetrics.Scrape(scraper, metricsPort) : null;
             var serverCpu0 = Proc.CpuSeconds(server.Id);
             var workersCpu0 = workers.Sum(w => Proc.CpuSeconds(w.Id));
             var machine0 = Proc.Machine();
@@ -173,6 +188,8 @@ static class Bench
             var cores = Environment.ProcessorCount;
             var machineBusySeconds = (machine1.Busy - machine0.Busy) / (machine1.Total - machine0.Total) * elapsed * cores;
             var peak = Proc.PeakRssMb(server.Id);
+            var metrics = metrics0 is null ? null : (await ServerMetrics.Scrape(scraper, metricsPort)).Since(metrics0);
+            double ServerFigure(string histogram, double p) => metrics?.Percentile(histogram, p) ?? double.NaN;
 
             var histogram = new Histogram();
             foreach (var r in results) histogram.Merge(r.Histogram);
@@ -180,7 +197,12 @@ static class Bench
             var sendErrors = results.Sum(r => r.SendErrors);
             Console.Error.WriteLine($"  [{name} {protocol} {n}: {results.Sum(r => r.MovesSent) / window:F0} moves/s sent, {window:F1} s window]");
             if (sendErrors > 0) Console.Error.WriteLine($"  ({name}/{protocol}/{n}: {sendErrors} moves could not be sent)");
+            if (metrics is not null)
+                Console.Error.WriteLine($"  [{name} {protocol} {n}: server recorded {metrics.Count(ServerMetrics.Latency) / window:F0} moves/s and " +
+                    $"{metrics.Count(ServerMetrics.BatchSize) / window:F0} batches/s handed to the transport]");
             return new CaseResult(histogram.Percentile(0.50), histogram.Percentile(0.99),
+                ServerFigure(ServerMetrics.Latency, 0.50), ServerFigure(ServerMetrics.Latency, 0.99),
+                ServerFigure(ServerMetrics.BatchSize, 0.50), ServerFigure(ServerMetrics.BatchSize, 0.99),
                 results.Sum(r => r.Messages) / window, results.Sum(r => r.Bytes) / 1024.0 / window, results.Sum(r => r.MovesReceived) / window,
                 serverCpu / elapsed * 100, peak, workersCpu / elapsed * 100,
                 Math.Max(0, machineBusySeconds - serverCpu - workersCpu) / elapsed * 100);
@@ -255,7 +277,9 @@ static class Bench
 
     static async Task WaitUp(HttpClient http, Process server, System.Collections.Concurrent.ConcurrentQueue<string> log)
     {
-        for (var i = 0; i < 600; i++)
+        // Patient: on a loaded machine the app may take minutes to start.
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(5))
         {
             if (server.HasExited) throw new InvalidOperationException("The server exited: " + string.Join(" / ", log));
             try

@@ -41,13 +41,13 @@ public static class Worker
 {
     public const double Width = 4800, Height = 2750;
 
-    public static async Task Run(string file, string protocol, int seconds)
+    public static async Task Run(string file, string protocol, string client, int seconds)
     {
         var targets = File.ReadAllLines(file).Where(l => l.Length > 0).Select(Target.Parse).ToArray();
         var histogram = new Histogram();
         long messages = 0, movesReceived = 0, bytes = 0, movesSent = 0, sendErrors = 0;
         var measuring = 0;
-        var clients = new HubConnection[targets.Length];
+        var clients = new IBenchMember[targets.Length];
         var gate = new SemaphoreSlim(8);
         await Task.WhenAll(targets.Select(async (t, i) =>
         {
@@ -58,7 +58,7 @@ public static class Worker
                 {
                     try
                     {
-                        clients[i] = await Connect(t, protocol, () => Volatile.Read(ref measuring) == 1, histogram,
+                        clients[i] = await Connect(t, protocol, client, () => Volatile.Read(ref measuring) == 1, histogram,
                             n => Interlocked.Add(ref bytes, n), () => Interlocked.Increment(ref messages), n => Interlocked.Add(ref movesReceived, n));
                         break;
                     }
@@ -73,6 +73,9 @@ public static class Worker
             finally { gate.Release(); }
         }));
 
+        // Keep-alives, as a browser's SignalR client sends them (the hub drops a silent connection).
+        using var quit = new CancellationTokenSource();
+        var pings = KeepAlive(clients, quit.Token);
         Console.WriteLine("ready");
         if (Console.ReadLine() != "go") return;
 
@@ -94,7 +97,7 @@ public static class Worker
                 x = Math.Clamp(Math.Floor(x) + (step % 40 < 20 ? 10 : -10), 0, Width - 2);
                 try
                 {
-                    await clients[i].SendAsync("Move", new MoveCommand(SendClock.Stamp(x), y), stop.Token);
+                    await clients[i].Move(SendClock.Stamp(x), y, stop.Token);
                     Interlocked.Increment(ref movesSent);
                 }
                 catch (OperationCanceledException) { }
@@ -110,14 +113,83 @@ public static class Worker
         Console.WriteLine("result " + System.Text.Json.JsonSerializer.Serialize(result));
 
         Console.ReadLine(); // "quit" or end of input
-        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        quit.Cancel();
+        await pings;
         await Task.WhenAll(clients.Where(c => c is not null).Select(async c =>
         {
-            try { await c.StopAsync(closing.Token); } catch (Exception) { }
+            try { await c.DisposeAsync(); } catch (Exception) { }
         }));
     }
 
-    static async Task<HubConnection> Connect(Target t, string protocol, Func<bool> measuring, Histogram histogram,
+    static async Task KeepAlive(IBenchMember[] clients, CancellationToken ct)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+            while (await timer.WaitForNextTickAsync(ct))
+                foreach (var c in clients)
+                    try { await c.Ping(ct); } catch (Exception e) when (e is not OperationCanceledException) { }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    static async Task<IBenchMember> Connect(Target t, string protocol, string client, Func<bool> measuring, Histogram histogram,
+        Action<int> bytes, Action message, Action<int> moves)
+    {
+        if (client == "signalr" || protocol != "json") return await ConnectSignalR(t, protocol, measuring, histogram, bytes, message, moves);
+        var xs = new List<double>();
+        var c = await RawClient.Connect(t.Url, t.Token, record =>
+        {
+            // Parsed whatever the window: a browser reads every message it gets.
+            if (!RawClient.ReadInvocation(record, "moved"u8, xs) || !measuring()) return;
+            message();
+            moves(xs.Count);
+            foreach (var x in xs)
+                if (SendClock.AgeMs(x) is { } age) histogram.Add(age);
+        }, n => { if (measuring()) bytes(n); }, CancellationToken.None);
+        var member = new RawMember(c);
+        try
+        {
+            await c.Invoke("Move", MoveJson(t.X, t.Y), CancellationToken.None);
+            await c.Invoke("Viewport", FormattableString.Invariant($"{{\"x\":{t.X - 960:R},\"y\":{t.Y - 540:R},\"width\":1920,\"height\":1080}}"), CancellationToken.None);
+            return member;
+        }
+        catch
+        {
+            await member.DisposeAsync();
+            throw;
+        }
+    }
+
+    static string MoveJson(double x, double y) => FormattableString.Invariant($"{{\"x\":{x:R},\"y\":{y:R}}}");
+
+    /// <summary>A simulated member: moves, keep-alives, leaving.</summary>
+    interface IBenchMember : IAsyncDisposable
+    {
+        Task Move(double x, double y, CancellationToken ct);
+        Task Ping(CancellationToken ct);
+    }
+
+    sealed class RawMember(RawClient client) : IBenchMember
+    {
+        public Task Move(double x, double y, CancellationToken ct) => client.Send("Move", MoveJson(x, y), ct);
+        public Task Ping(CancellationToken ct) => client.SendPing(ct);
+        public ValueTask DisposeAsync() => client.DisposeAsync();
+    }
+
+    sealed class SignalRMember(HubConnection connection) : IBenchMember
+    {
+        public Task Move(double x, double y, CancellationToken ct) => connection.SendAsync("Move", new MoveCommand(x, y), ct);
+        public Task Ping(CancellationToken ct) => Task.CompletedTask; // the client sends its own
+        public async ValueTask DisposeAsync()
+        {
+            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try { await connection.StopAsync(closing.Token); } catch (Exception) { }
+            await connection.DisposeAsync();
+        }
+    }
+
+    static async Task<IBenchMember> ConnectSignalR(Target t, string protocol, Func<bool> measuring, Histogram histogram,
         Action<int> bytes, Action message, Action<int> moves)
     {
         var builder = new HubConnectionBuilder().WithUrl(t.Url, o =>
@@ -149,7 +221,7 @@ public static class Worker
             await c.StartAsync();
             await c.InvokeAsync("Move", new MoveCommand(t.X, t.Y));
             await c.InvokeAsync("Viewport", new ViewportCommand(t.X - 960, t.Y - 540, 1920, 1080));
-            return c;
+            return new SignalRMember(c);
         }
         catch
         {
