@@ -79,8 +79,15 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
     public async Task Deliver(Outcome outcome, CancellationToken ct)
     {
         var fresh = outcome.Logs.Count == 0;
-        foreach (var usage in outcome.Logs)
+        var previous = DateTimeOffset.MinValue;
+        foreach (var decided in outcome.Logs)
+        {
+            // One command's events keep their order in every store: Cosmos DB orders a day by time alone, so
+            // "leave sub room" and the "enter sub room" of the same step must not share an instant (a tick apart).
+            var usage = decided.EventDateTime > previous ? decided : decided with { EventDateTime = previous.AddTicks(1) };
+            previous = usage.EventDateTime;
             fresh |= await log.Append(usage, ct);
+        }
         if (!fresh)
         {
             logger.LogDebug("Command {EventId} was retried; already logged and pushed.", outcome.Logs[0].Id);
