@@ -52,7 +52,10 @@ public interface IPresenceStore : IPresenceReader
     /// <summary>Applies <paramref name="change"/> to the record; null when the record is gone.</summary>
     Task<PresenceRecord?> Update(string siteId, string connectionId, Func<PresenceRecord, PresenceRecord> change, CancellationToken ct);
 
-    /// <summary>The newest position of a connection; adapters may debounce the write.</summary>
+    /// <summary>How long a position given to <see cref="Move"/> may take before another instance reads it (the debounce).</summary>
+    TimeSpan MoveDelay => TimeSpan.Zero;
+
+    /// <summary>The newest position of a connection; adapters may debounce the write (<see cref="MoveDelay"/>).</summary>
     Task Move(string siteId, string connectionId, double x, double y, string? meetingRoomId, CancellationToken ct);
 
     /// <summary>Marks the connections as alive now (the instance that holds them calls this on every sweep).</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Zawaroom.Common;
 using Zawaroom.Logs;
+using Zawaroom.Presence;
 
 namespace Zawaroom.Live;
 
@@ -32,7 +33,8 @@ public interface IRoomBroadcaster
 /// </para>
 /// </summary>
 public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBatcher moves, IRoomSequence sequence, RoomCommands commands,
-    ISharedViews shared, Microsoft.Extensions.Options.IOptions<LiveOptions> options, TimeProvider clock, ILogger<LiveRoom> logger)
+    ISharedViews shared, IPresenceStore presence, Microsoft.Extensions.Options.IOptions<LiveOptions> options, TimeProvider clock,
+    ILogger<LiveRoom> logger)
 {
     /// <summary>The pushes to a whole room that carry <c>seq</c>.</summary>
     public static readonly IReadOnlySet<string> Sequenced = new HashSet<string> { ClientMethods.Entered, ClientMethods.Left, ClientMethods.Event, ClientMethods.Zoom };
@@ -181,7 +183,9 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
         {
             try
             {
-                await Task.Delay(shared.Lag + options.Value.MoveTick, clock);
+                // The others' views are shared within the lag, their positions within the store's move delay (a
+                // mover who stopped during the view change is written by then): then where everyone stands is known.
+                await Task.Delay(shared.Lag + presence.MoveDelay + options.Value.MoveTick, clock);
                 var positions = await commands.Positions(session, view, CancellationToken.None);
                 if (positions.Count > 0)
                     await broadcaster.Send(new Audience.Connections([session.ConnectionId]), ClientMethods.Moved, positions, CancellationToken.None);

@@ -122,6 +122,9 @@ public sealed class CosmosPresenceStore : IPresenceStore, IAsyncDisposable
         return null;
     }
 
+    /// <summary>A held-back position is written by the next flush, at most one interval later.</summary>
+    public TimeSpan MoveDelay => MoveWriteInterval;
+
     public async Task Move(string siteId, string connectionId, double x, double y, string? meetingRoomId, CancellationToken ct)
     {
         var key = (siteId, connectionId);

@@ -27,21 +27,7 @@ public sealed class MediaBrowserTests(ITestOutputHelper output)
         var people = new[] { await site.AddMember("r1@relay.example"), await site.AddMember("r2@relay.example") };
         var room = await site.AddRoom(await site.AddSpace("リレー"), "オープンフロア");
 
-        var (exitCode, text) = await NodeScripts.Run("media.test.mjs", new Dictionary<string, string>
-        {
-            ["ZAWAROOM_BASE_URL"] = app.BaseAddress.ToString().TrimEnd('/'),
-            ["ZAWAROOM_SITE"] = site.Subdomain,
-            ["ZAWAROOM_ADMIN"] = site.AdminEmail,
-            ["ZAWAROOM_USER"] = people[0],
-            ["ZAWAROOM_ROOM"] = room,
-            ["ZAWAROOM_PEOPLE"] = string.Join(',', people),
-            ["ZAWAROOM_MEDIA_CASE"] = "relay",
-            ["ZAWAROOM_TURN_PORT"] = turn.Port.ToString(),
-            ["ZAWAROOM_CHROMIUM"] = NodeScripts.Chromium,
-            ["NO_COLOR"] = "1",
-        });
-        Assert.True(exitCode == 0, $"The TURN relay browser test failed (exit {exitCode}):\n{text}\n--- coturn ---\n{Tail(turn.Log)}");
-        output.WriteLine(text);
+        await Run(app, site, room, people, "relay", "The TURN relay browser test", () => turn.Log, new() { ["ZAWAROOM_TURN_PORT"] = turn.Port.ToString() });
     }
 
     [Fact]
@@ -64,7 +50,18 @@ public sealed class MediaBrowserTests(ITestOutputHelper output)
             meetingRooms = new object[] { new { name = "ゲストエリア", x = 1000, y = 1000, width = 600, height = 600, audioMode = "whole-room" } },
         });
 
-        var (exitCode, text) = await NodeScripts.Run("media.test.mjs", new Dictionary<string, string>
+        await Run(app, site, room, people, "sfu", "The SFU browser test", () => janus.Log, new()
+        {
+            ["ZAWAROOM_OUTSIDER"] = outsider,
+            ["ZAWAROOM_JANUS_RTP"] = $"{janus.RtpRange.From}-{janus.RtpRange.To}",
+        });
+    }
+
+    /// <summary>Runs one case of tests/e2e/media.test.mjs against the app; a failure shows the script's output and the media server's log.</summary>
+    async Task Run(TestApp app, TestSite site, string room, IReadOnlyList<string> people, string mediaCase, string what, Func<string> serverLog,
+        Dictionary<string, string> extra)
+    {
+        var env = new Dictionary<string, string>(extra)
         {
             ["ZAWAROOM_BASE_URL"] = app.BaseAddress.ToString().TrimEnd('/'),
             ["ZAWAROOM_SITE"] = site.Subdomain,
@@ -72,13 +69,12 @@ public sealed class MediaBrowserTests(ITestOutputHelper output)
             ["ZAWAROOM_USER"] = people[0],
             ["ZAWAROOM_ROOM"] = room,
             ["ZAWAROOM_PEOPLE"] = string.Join(',', people),
-            ["ZAWAROOM_OUTSIDER"] = outsider,
-            ["ZAWAROOM_MEDIA_CASE"] = "sfu",
-            ["ZAWAROOM_JANUS_RTP"] = $"{janus.RtpRange.From}-{janus.RtpRange.To}",
+            ["ZAWAROOM_MEDIA_CASE"] = mediaCase,
             ["ZAWAROOM_CHROMIUM"] = NodeScripts.Chromium,
             ["NO_COLOR"] = "1",
-        });
-        Assert.True(exitCode == 0, $"The SFU browser test failed (exit {exitCode}):\n{text}\n--- janus ---\n{Tail(janus.Log)}");
+        };
+        var (exitCode, text) = await NodeScripts.Run("media.test.mjs", env);
+        Assert.True(exitCode == 0, $"{what} failed (exit {exitCode}):\n{text}\n--- media server ---\n{Tail(serverLog())}");
         output.WriteLine(text);
     }
 

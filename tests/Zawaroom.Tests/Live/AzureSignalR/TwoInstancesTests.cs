@@ -38,6 +38,10 @@ namespace Zawaroom.Tests.Live.AzureSignalR;
 /// </para>
 /// </summary>
 [Collection(TimingSensitive.Name)]
+// Quarantined (left out of tests/run-all.sh, run it with --filter "Category=Quarantined"): on a quiet machine about one
+// run in three, B's sweep does not remove the two members whose "disconnected" died with A within 20 s (a ghost
+// stays); under investigation, see the README "Run all the tests".
+[Trait("Category", "Quarantined")]
 public sealed class TwoInstancesTests(ITestOutputHelper output) : IAsyncLifetime
 {
     const string Sub = "twoinst";
