@@ -14,6 +14,8 @@ public sealed class MediaReconciler(MediaBroker broker, IOptions<MediaOptions> o
 {
     /// <summary>A room may be empty for a moment after a pass for it was handed out: its member is still joining.</summary>
     static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
+    /// <summary>The longest one pass may take before it is abandoned.</summary>
+    static readonly TimeSpan PassTimeout = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,7 +23,10 @@ public sealed class MediaReconciler(MediaBroker broker, IOptions<MediaOptions> o
         using var timer = new PeriodicTimer(options.Value.ReconcileEvery, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try { await Reconcile(stoppingToken); }
+            // A pass is bounded: a Janus or store call that hangs is given up, and the next tick reconciles again.
+            using var pass = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            pass.CancelAfter(PassTimeout);
+            try { await Reconcile(pass.Token); }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 log.LogWarning(e, "Reconciling the SFU rooms failed; trying again on the next tick");

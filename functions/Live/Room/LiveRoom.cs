@@ -78,7 +78,11 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
         return await commands.Snapshot(siteId, roomId, ct) with { Seq = seq };
     }, ct);
 
-    public async Task Deliver(Outcome outcome, CancellationToken ct)
+    /// <summary>
+    /// Logs, then pushes. <paramref name="pushIfLogged"/>: a delivery tried again after it failed part-way
+    /// (the sweep's owed departures), so events found logged already do not hold back the pushes.
+    /// </summary>
+    public async Task Deliver(Outcome outcome, CancellationToken ct, bool pushIfLogged = false)
     {
         var fresh = outcome.Logs.Count == 0;
         var previous = DateTimeOffset.MinValue;
@@ -90,7 +94,7 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
             previous = usage.EventDateTime;
             fresh |= await log.Append(usage, ct);
         }
-        if (!fresh)
+        if (!fresh && !pushIfLogged)
         {
             logger.LogDebug("Command {EventId} was retried; already logged and pushed.", outcome.Logs[0].Id);
             return;
@@ -176,6 +180,8 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
     /// where everyone in its view stands now, so nobody who moved meanwhile (and then stood still) stays
     /// where it last saw them. One instance (no lag): the batcher knew the view at once; nothing to catch up.
     /// </summary>
+    static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(10);
+
     void CatchUpAfterLag(LiveSession session, ZoneView view)
     {
         if (shared.Lag <= TimeSpan.Zero) return;
@@ -186,11 +192,13 @@ public sealed class LiveRoom(IEventLog log, IRoomBroadcaster broadcaster, MoveBa
                 // The others' views are shared within the lag, their positions within the store's move delay (a
                 // mover who stopped during the view change is written by then): then where everyone stands is known.
                 await Task.Delay(shared.Lag + presence.MoveDelay + options.Value.MoveTick, clock);
-                var positions = await commands.Positions(session, view, CancellationToken.None);
+                // Bounded: a catch-up that hangs is worth nothing later, and must not pile up behind a hung store.
+                using var bounded = new CancellationTokenSource(CatchUpTimeout);
+                var positions = await commands.Positions(session, view, bounded.Token);
                 if (positions.Count > 0)
-                    await broadcaster.Send(new Audience.Connections([session.ConnectionId]), ClientMethods.Moved, positions, CancellationToken.None);
+                    await broadcaster.Send(new Audience.Connections([session.ConnectionId]), ClientMethods.Moved, positions, bounded.Token);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
                 logger.LogWarning(e, "Catching connection {ConnectionId} up on its new view failed.", session.ConnectionId);
             }

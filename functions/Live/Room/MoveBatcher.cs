@@ -142,28 +142,42 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             while (inFlight.Count > 0 && (inFlight.Peek().IsCompleted || inFlight.Count >= Math.Max(1, options.Value.MaxTicksInFlight)))
-                await Observe(inFlight.Dequeue());
-            Task tick;
-            try
-            {
-                tick = Flush(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                tick = Task.FromException(e);
-            }
+                await Observe(inFlight.Dequeue(), stoppingToken);
+            var tick = Bounded(stoppingToken);
             if (!tick.IsCompleted) inFlight.Enqueue(tick);
-            else await Observe(tick);
+            else await Observe(tick, stoppingToken);
         }
     }
 
-    async Task Observe(Task tick)
+    /// <summary>
+    /// How long one tick's sends (and its read of the shared views) may take before they are given up: a call
+    /// that hangs must not hold a slot of <see cref="LiveOptions.MaxTicksInFlight"/> for ever, or, once every slot
+    /// is held, stop the room's movement altogether.
+    /// </summary>
+    TimeSpan TickTimeout => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(10).Ticks, options.Value.MoveTick.Ticks * Math.Max(1, options.Value.MaxTicksInFlight)));
+
+    async Task Bounded(CancellationToken stoppingToken)
+    {
+        using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        tick.CancelAfter(TickTimeout);
+        try
+        {
+            await Flush(tick.Token);
+        }
+        catch (OperationCanceledException) when (tick.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"A tick's batches of moves were not sent within {TickTimeout.TotalSeconds:0.#} s and were given up.");
+        }
+    }
+
+    async Task Observe(Task tick, CancellationToken stoppingToken)
     {
         try
         {
             await tick;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        // Whatever a tick throws (a timed-out HTTP call is an OperationCanceledException too), the next ticks go on.
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             logger.LogError(e, "Sending a batch of moves failed.");
         }

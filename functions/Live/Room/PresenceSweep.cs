@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Zawaroom.Presence;
 
@@ -7,14 +8,48 @@ namespace Zawaroom.Live;
 /// No ghosts (L1): on every tick this instance renews the presence of the connections it holds
 /// that it heard from since (so a silent tab is not kept alive), then removes every record, of any instance, whose heartbeat is older than the timeout, tells
 /// its room and logs the leave. A crashed instance stops renewing, so its people disappear too.
+/// <para>
+/// Nothing stops the sweep for good. A pass is bounded (<see cref="PassTimeout"/>): a store or service call
+/// that hangs, or a room lock held by a call that hangs, is abandoned and the next tick starts over. Each
+/// expired record is handled on its own, so one that fails does not hold back the others. Removing the record
+/// is what makes this instance the one that says "left"; a departure whose record it removed (or may have
+/// removed: the delete was cut off) but whose log or push did not get through is owed, and delivered again on
+/// every following pass until it does, so the room is told and the leave logged once (the log ids make a
+/// repeated append a no-op; a repeated <c>left</c> for someone already gone changes nothing for a client).
+/// </para>
 /// </summary>
 public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections local, LiveSessions sessions, RoomCommands commands,
     LiveRoom room, IRoomBroadcaster broadcaster, IOptions<PresenceOptions> presenceOptions, IOptions<LiveOptions> options,
     TimeProvider clock, ILogger<PresenceSweep> logger) : BackgroundService
 {
+    /// <summary>A departure this instance took on and has not finished telling. <see cref="Outcome"/> null: the delete was cut off, so whether the record went is not known yet.</summary>
+    sealed record Owed(PresenceRecord Record, LiveSessions.RoomFacts Facts, DateTimeOffset Cutoff, Outcome? Outcome);
+
+    readonly ConcurrentDictionary<(string Site, string Connection), Owed> _owed = new();
+
     public TimeSpan Interval => TimeSpan.FromTicks(Math.Min(options.Value.SweepInterval.Ticks, presenceOptions.Value.HeartbeatTimeout.Ticks / 3));
 
+    /// <summary>The longest one pass may take before it is abandoned: the heartbeat timeout, so a hung call costs at most one timeout.</summary>
+    public TimeSpan PassTimeout => presenceOptions.Value.HeartbeatTimeout;
+
+    /// <summary>The departures this instance still owes the rooms (for diagnostics and tests).</summary>
+    public int Owing => _owed.Count;
+
     public async Task Sweep(CancellationToken ct)
+    {
+        using var pass = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        pass.CancelAfter(PassTimeout);
+        try
+        {
+            await Pass(pass.Token);
+        }
+        catch (OperationCanceledException) when (pass.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"A presence sweep pass took longer than {PassTimeout.TotalSeconds:0.#} s and was abandoned.");
+        }
+    }
+
+    async Task Pass(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         // Renew each connection this instance holds up to when it was last heard from (any bytes, SignalR's
@@ -31,23 +66,83 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
         }
 
         var cutoff = now - presenceOptions.Value.HeartbeatTimeout;
-        foreach (var gone in await presence.Expired(cutoff, ct))
+        var expired = await presence.Expired(cutoff, ct);
+        var failed = 0;
+        Exception? first = null;
+        async Task Each(Func<Task> step)
         {
-            var facts = local.Session(gone.ConnectionId) is { } s
-                ? new LiveSessions.RoomFacts(s.RoomName, s.SpaceId, s.SpaceName, s.Geometry)
-                : await sessions.Describe(gone.SiteId, gone.RoomId, ct) ?? new LiveSessions.RoomFacts("", "", "", RoomGeometry.Default);
-            var removed = false;
-            await room.Apply(gone.SiteId, gone.RoomId, async () =>
+            try
             {
-                // Removed once, by whichever instance sweeps first, and only if it was not renewed meanwhile.
-                var record = await presence.RemoveExpired(gone.SiteId, gone.ConnectionId, cutoff, ct);
-                removed = record is not null;
-                return commands.Departed(record, facts);
-            }, ct);
-            if (!removed) continue;
-            logger.LogInformation("Presence of {Email} in room {RoomId} of site {SiteId} expired.", gone.Email, gone.RoomId, gone.SiteId);
-            await broadcaster.Close(gone.ConnectionId, ct);
+                await step();
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                failed++;
+                first ??= e;
+            }
         }
+        // Owed departures first; one whose delete did not happen is dropped from them and removed below as any other.
+        foreach (var owed in _owed.Values.ToList()) await Each(() => Settle(owed, expired, ct));
+        foreach (var gone in expired)
+            if (!_owed.ContainsKey((gone.SiteId, gone.ConnectionId)))
+                await Each(() => Remove(gone, cutoff, ct));
+        if (first is not null)
+            throw new AggregateException($"{failed} of the sweep's departures failed; they are tried again on the next pass.", first);
+    }
+
+    /// <summary>Removes one expired record (if nobody renewed or removed it meanwhile), then tells its room and logs the leave.</summary>
+    async Task Remove(PresenceRecord gone, DateTimeOffset cutoff, CancellationToken ct)
+    {
+        var facts = local.Session(gone.ConnectionId) is { } s
+            ? new LiveSessions.RoomFacts(s.RoomName, s.SpaceId, s.SpaceName, s.Geometry)
+            : await sessions.Describe(gone.SiteId, gone.RoomId, ct) ?? new LiveSessions.RoomFacts("", "", "", RoomGeometry.Default);
+        var key = (gone.SiteId, gone.ConnectionId);
+        await room.Locked(gone.SiteId, gone.RoomId, async () =>
+        {
+            // Owed from here on: a delete cut off after Cosmos DB applied it would otherwise leave nobody to say "left".
+            _owed[key] = new Owed(gone, facts, cutoff, null);
+            // Removed once, by whichever instance sweeps first, and only if it was not renewed meanwhile.
+            var record = await presence.RemoveExpired(gone.SiteId, gone.ConnectionId, cutoff, ct);
+            if (record is null)
+            {
+                _owed.TryRemove(key, out _);
+                return;
+            }
+            var departed = commands.Departed(record, facts);
+            _owed[key] = new Owed(record, facts, cutoff, departed);
+            await room.Deliver(departed, ct);
+            _owed.TryRemove(key, out _);
+        }, ct);
+        await Departed(gone, ct);
+    }
+
+    /// <summary>A departure owed from an earlier pass: delivered again, or dropped when the record turns out to be still there.</summary>
+    async Task Settle(Owed owed, IReadOnlyList<PresenceRecord> expired, CancellationToken ct)
+    {
+        var r = owed.Record;
+        var key = (r.SiteId, r.ConnectionId);
+        var outcome = owed.Outcome;
+        if (outcome is null)
+        {
+            // The delete was cut off. Still listed as expired: it did not happen, and this pass removes the record as any other.
+            // Alive again: renewed, not gone. Neither: it is gone, and this instance may be the one that removed it.
+            if (expired.Any(e => e.SiteId == r.SiteId && e.ConnectionId == r.ConnectionId) || await presence.Get(r.SiteId, r.ConnectionId, ct) is not null)
+            {
+                _owed.TryRemove(key, out _);
+                return;
+            }
+            outcome = commands.Departed(r, owed.Facts);
+        }
+        logger.LogInformation("Telling room {RoomId} of site {SiteId} again that {Email} left (the first try failed).", r.RoomId, r.SiteId, r.Email);
+        await room.Locked(r.SiteId, r.RoomId, () => room.Deliver(outcome, ct, pushIfLogged: true), ct);
+        _owed.TryRemove(key, out _);
+        await Departed(r, ct);
+    }
+
+    async Task Departed(PresenceRecord gone, CancellationToken ct)
+    {
+        logger.LogInformation("Presence of {Email} in room {RoomId} of site {SiteId} expired.", gone.Email, gone.RoomId, gone.SiteId);
+        await broadcaster.Close(gone.ConnectionId, ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -59,9 +154,10 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
             {
                 await Sweep(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            // Whatever a pass throws (a timeout of an HTTP call is an OperationCanceledException too), the next tick sweeps again.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogError(e, "The presence sweep failed.");
+                logger.LogError(e, "The presence sweep failed; it runs again on the next tick.");
             }
         }
     }

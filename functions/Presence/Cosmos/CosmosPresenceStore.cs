@@ -151,11 +151,15 @@ public sealed class CosmosPresenceStore : IPresenceStore, IAsyncDisposable
         }
     }
 
+    /// <summary>A flush that hangs on Cosmos DB is given up after this; the positions it did not write go with the next move or flush.</summary>
+    static readonly TimeSpan FlushTimeout = MoveWriteInterval * 5;
+
     async Task FlushMovesSafely()
     {
         try
         {
-            await FlushMoves(CancellationToken.None);
+            using var bounded = new CancellationTokenSource(FlushTimeout);
+            await FlushMoves(bounded.Token);
         }
         catch (Exception e)
         {

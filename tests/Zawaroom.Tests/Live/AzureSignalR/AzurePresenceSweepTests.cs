@@ -67,6 +67,41 @@ public sealed class AzurePresenceSweepTests(AzureLiveAppOnFakeClock azure) : ICl
         Assert.Null(await alice.Invoke("SetStatus", new { status = "まだいる", cid = "still" }));
     }
 
+    [Fact]
+    public async Task A_member_swept_while_the_service_refuses_pushes_is_told_gone_on_a_later_pass_and_logged_once()
+    {
+        var site = await azure.App.CreateSite("azowed");
+        await site.AddMember("alice@azowed.example");
+        await site.AddMember("bob@azowed.example");
+        var roomId = await site.AddRoom(await site.AddSpace("本社"), "開発室");
+        var alice = await Connect(site, "alice@azowed.example", roomId);
+        var bob = await Connect(site, "bob@azowed.example", roomId);
+        var siteId = await AzureSignalRTests.SiteId(site);
+        var services = azure.App.Services;
+        var timeout = services.GetRequiredService<IOptions<PresenceOptions>>().Value.HeartbeatTimeout;
+        var sweep = services.GetRequiredService<PresenceSweep>();
+
+        azure.FakeClock.Advance(timeout * 2 / 3);
+        Assert.Null(await alice.Invoke("Heartbeat", new { }));
+        // Bob's tab is silent. The sweep that removes his record cannot push (the service answers 500 to every call).
+        azure.Service.FailNext(10_000, 500);
+        azure.FakeClock.Advance(timeout / 2);
+        await Assert.ThrowsAnyAsync<Exception>(() => sweep.Sweep(CancellationToken.None));
+        azure.Service.FailNext(0);
+        Assert.DoesNotContain(alice.Received, r => r.Method == "left" && r.Payload.GetProperty("email").GetString() == "bob@azowed.example");
+        Assert.NotEqual(0, sweep.Owing);
+
+        // The record is gone, yet the next pass still tells the room and has the service close bob's connection.
+        await sweep.Sweep(CancellationToken.None);
+        await alice.Next("left", p => p.GetProperty("email").GetString() == "bob@azowed.example");
+        await azure.Service.Connection(bob.Id)!.WhenClosed();
+        Assert.Equal(0, sweep.Owing);
+        var log = await services.GetRequiredService<IEventLog>()
+            .Read(siteId, azure.FakeClock.GetUtcNow().AddHours(-1), azure.FakeClock.GetUtcNow().AddHours(1), default).ToListAsync();
+        Assert.Single(log, e => e.EventType == EventTypes.LeaveRoom && e.Email == "bob@azowed.example");
+        Assert.DoesNotContain(log, e => e.EventType == EventTypes.LeaveRoom && e.Email == "alice@azowed.example");
+    }
+
     async Task<StandInConnection> Connect(TestSite site, string email, string roomId)
     {
         var http = await site.As(email);
