@@ -9,8 +9,8 @@ namespace Zawaroom.Live;
 /// that it heard from since (so a silent tab is not kept alive), then removes every record, of any instance, whose heartbeat is older than the timeout, tells
 /// its room and logs the leave. A crashed instance stops renewing, so its people disappear too.
 /// <para>
-/// Nothing stops the sweep for good. A pass is bounded (<see cref="PassTimeout"/>): a store or service call
-/// that hangs, or a room lock held by a call that hangs, is abandoned and the next tick starts over. Each
+/// Nothing stops the sweep for good. Each step of a pass is bounded (<see cref="StepTimeout"/>): a store or service
+/// call that hangs, or a room lock held by a call that hangs, is given up and the next tick tries again. Each
 /// expired record is handled on its own, so one that fails does not hold back the others. Removing the record
 /// is what makes this instance the one that says "left"; a departure whose record it removed (or may have
 /// removed: the delete was cut off) but whose log or push did not get through is owed, and delivered again on
@@ -29,27 +29,17 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
 
     public TimeSpan Interval => TimeSpan.FromTicks(Math.Min(options.Value.SweepInterval.Ticks, presenceOptions.Value.HeartbeatTimeout.Ticks / 3));
 
-    /// <summary>The longest one pass may take before it is abandoned: the heartbeat timeout, so a hung call costs at most one timeout.</summary>
-    public TimeSpan PassTimeout => presenceOptions.Value.HeartbeatTimeout;
+    /// <summary>
+    /// The longest one step of a pass (the renewals of one batch, the expired query, one departure) may take
+    /// before it is given up: the heartbeat timeout, at least 10 s. Bounded per step, not per pass, so a busy
+    /// pass with many departures still makes progress, and a hung one costs one step.
+    /// </summary>
+    public TimeSpan StepTimeout => TimeSpan.FromTicks(Math.Max(presenceOptions.Value.HeartbeatTimeout.Ticks, TimeSpan.FromSeconds(10).Ticks));
 
     /// <summary>The departures this instance still owes the rooms (for diagnostics and tests).</summary>
     public int Owing => _owed.Count;
 
     public async Task Sweep(CancellationToken ct)
-    {
-        using var pass = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        pass.CancelAfter(PassTimeout);
-        try
-        {
-            await Pass(pass.Token);
-        }
-        catch (OperationCanceledException) when (pass.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new TimeoutException($"A presence sweep pass took longer than {PassTimeout.TotalSeconds:0.#} s and was abandoned.");
-        }
-    }
-
-    async Task Pass(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         // Renew each connection this instance holds up to when it was last heard from (any bytes, SignalR's
@@ -61,19 +51,20 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
             .ToList();
         foreach (var batch in heard.GroupBy(x => (x.Session.SiteId, At: x.At!.Value)))
         {
-            await presence.Heartbeat(batch.Key.SiteId, batch.Select(x => x.Session.ConnectionId).ToList(), batch.Key.At, ct);
+            await Step(t => presence.Heartbeat(batch.Key.SiteId, batch.Select(x => x.Session.ConnectionId).ToList(), batch.Key.At, t), "renewing", ct);
             foreach (var x in batch) x.Session.Renewed = batch.Key.At;
         }
 
         var cutoff = now - presenceOptions.Value.HeartbeatTimeout;
-        var expired = await presence.Expired(cutoff, ct);
+        IReadOnlyList<PresenceRecord> expired = [];
+        await Step(async t => expired = await presence.Expired(cutoff, t), "listing the expired", ct);
         var failed = 0;
         Exception? first = null;
-        async Task Each(Func<Task> step)
+        async Task Each(Func<CancellationToken, Task> departure, string what)
         {
             try
             {
-                await step();
+                await Step(departure, what, ct);
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
@@ -82,12 +73,27 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
             }
         }
         // Owed departures first; one whose delete did not happen is dropped from them and removed below as any other.
-        foreach (var owed in _owed.Values.ToList()) await Each(() => Settle(owed, expired, ct));
+        foreach (var owed in _owed.Values.ToList()) await Each(t => Settle(owed, expired, t), "an owed departure");
         foreach (var gone in expired)
             if (!_owed.ContainsKey((gone.SiteId, gone.ConnectionId)))
-                await Each(() => Remove(gone, cutoff, ct));
+                await Each(t => Remove(gone, cutoff, t), "a departure");
         if (first is not null)
             throw new AggregateException($"{failed} of the sweep's departures failed; they are tried again on the next pass.", first);
+    }
+
+    /// <summary>One step of a pass, given up after <see cref="StepTimeout"/> (a hung store or service call, a room lock held by one).</summary>
+    async Task Step(Func<CancellationToken, Task> step, string what, CancellationToken ct)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bounded.CancelAfter(StepTimeout);
+        try
+        {
+            await step(bounded.Token);
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The presence sweep gave up {what} after {StepTimeout.TotalSeconds:0.#} s.");
+        }
     }
 
     /// <summary>Removes one expired record (if nobody renewed or removed it meanwhile), then tells its room and logs the leave.</summary>
