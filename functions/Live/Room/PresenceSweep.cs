@@ -39,7 +39,23 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
     /// <summary>The departures this instance still owes the rooms (for diagnostics and tests).</summary>
     public int Owing => _owed.Count;
 
+    /// <summary>One pass at a time on this instance (the timer's and any other caller's): two would take the same departures.</summary>
+    readonly SemaphoreSlim _passing = new(1, 1);
+
     public async Task Sweep(CancellationToken ct)
+    {
+        await _passing.WaitAsync(ct);
+        try
+        {
+            await Pass(ct);
+        }
+        finally
+        {
+            _passing.Release();
+        }
+    }
+
+    async Task Pass(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         // Renew each connection this instance holds up to when it was last heard from (any bytes, SignalR's
@@ -103,8 +119,10 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
             ? new LiveSessions.RoomFacts(s.RoomName, s.SpaceId, s.SpaceName, s.Geometry)
             : await sessions.Describe(gone.SiteId, gone.RoomId, ct) ?? new LiveSessions.RoomFacts("", "", "", RoomGeometry.Default);
         var key = (gone.SiteId, gone.ConnectionId);
+        var removed = false;
         await room.Locked(gone.SiteId, gone.RoomId, async () =>
         {
+            if (_owed.ContainsKey(key)) return; // taken on already, and still owed: the owed pass tells it
             // Owed from here on: a delete cut off after Cosmos DB applied it would otherwise leave nobody to say "left".
             _owed[key] = new Owed(gone, facts, cutoff, null);
             // Removed once, by whichever instance sweeps first, and only if it was not renewed meanwhile.
@@ -118,8 +136,9 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
             _owed[key] = new Owed(record, facts, cutoff, departed);
             await room.Deliver(departed, ct);
             _owed.TryRemove(key, out _);
+            removed = true;
         }, ct);
-        await Departed(gone, ct);
+        if (removed) await Departed(gone, ct);
     }
 
     /// <summary>A departure owed from an earlier pass: delivered again, or dropped when the record turns out to be still there.</summary>
