@@ -22,7 +22,8 @@ async function enter(page) {
   await page.goto(siteUrl(`/rooms/${roomId}`));
   await page.locator('.live-room[data-state=live]').waitFor();
   await page.locator('.live-room canvas.room-canvas').waitFor();
-  await page.waitForFunction(() => window.zawaroomLive?.stats().frames > 2);
+  // Drawn, and everything so far on the canvas (the room draws on demand, nothing while idle).
+  await page.waitForFunction(() => { const s = window.zawaroomLive?.stats(); return s?.frames > 0 && !s.drawing; });
 }
 
 const stats = (page) => page.evaluate(() => window.zawaroomLive.stats());

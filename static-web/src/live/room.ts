@@ -148,7 +148,6 @@ export class LiveRoom implements RoomListener {
       void this.loadBackground();
     });
     this.bindKeys();
-    this.frameHandle = requestAnimationFrame((now) => this.frame(now));
     const minimap = window.setInterval(() => this.drawMinimap(), 250);
     this.cleanups.push(() => window.clearInterval(minimap));
 
@@ -421,9 +420,11 @@ export class LiveRoom implements RoomListener {
     });
   }
 
+  /** Walking runs on animation frames, only while one walks (an idle room asks for no frames). */
   private startWalking(): void {
     this.walking = true;
     this.element.dataset.walking = 'true';
+    if (!this.frameHandle && !this.disposed) this.frameHandle = requestAnimationFrame((now) => this.frame(now));
   }
 
   private frame(now: number): void {
@@ -431,7 +432,8 @@ export class LiveRoom implements RoomListener {
     const dt = this.lastFrame ? Math.min(0.1, (now - this.lastFrame) / 1000) : 0;
     this.lastFrame = now;
     if (this.walking && this.connState === 'live') this.step(dt, now);
-    this.frameHandle = requestAnimationFrame((n) => this.frame(n));
+    if (this.walking) this.frameHandle = requestAnimationFrame((n) => this.frame(n));
+    else { this.frameHandle = 0; this.lastFrame = 0; }
   }
 
   private step(dt: number, now: number): void {

@@ -1,6 +1,6 @@
 // The page's CSP has no 'unsafe-eval': PixiJS then needs its eval-free shader and uniform code.
 import 'pixi.js/unsafe-eval';
-import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, Texture } from 'pixi.js';
+import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, Texture, Ticker } from 'pixi.js';
 import { entryScale, initials, maximumScale, minimumScale, statusColor, type Board, type MeetingRoom, type PlacedImage, type Rect, type RoomSettings } from './model';
 
 export interface View {
@@ -92,6 +92,10 @@ function rendererPreference(): ('webgl' | 'canvas')[] {
  * The room on a PixiJS canvas (WebGL, canvas fallback): the background at the R6 scale rules,
  * the meeting rooms, boards and avatars. Avatars glide between server positions and are culled
  * when off screen, so a thousand stay smooth. Drag pans, wheel and pinch zoom within limits.
+ *
+ * Drawn on demand: a frame only when something changed (a person, a board, the camera, the size)
+ * and for as long as an avatar glides; an idle room draws nothing and costs no CPU, which a laptop
+ * on battery or a room of a thousand notices. Every change goes through `invalidate()`.
  */
 export class Stage {
   readonly app = new Application();
@@ -121,6 +125,10 @@ export class Stage {
   rendererName = '';
   /** Frames drawn and avatars drawn in the last frame (for the benchmark). */
   frames = 0;
+  /** Whether a frame is due (something changed or glides) or everything is on the canvas. */
+  get drawing(): boolean {
+    return !this.ready || this.app.ticker.started;
+  }
   drawnAvatars = 0;
 
   constructor(private readonly host: HTMLElement, private settings: RoomSettings, private readonly events: StageEvents) {}
@@ -147,9 +155,19 @@ export class Stage {
     this.drawMeetingRooms();
     this.app.ticker.add(() => this.frame());
     this.app.renderer.on('resize', () => this.resized());
+    // Pixi's system ticker (its texture GC, pointer-over checks for its own events, which the room
+    // does not use) would ask for an animation frame forever: it runs while the room draws.
+    Ticker.system.autoStart = false;
     this.bindInput();
     this.ready = true;
     this.resetScale();
+  }
+
+  /** Something on the canvas changed: draw the next frame (and more while avatars glide). */
+  private invalidate(): void {
+    if (!this.ready || this.destroyed) return;
+    this.app.ticker.start();
+    Ticker.system.start();
   }
 
   destroy(): void {
@@ -183,6 +201,7 @@ export class Stage {
   }
 
   applySettings(settings: RoomSettings): void {
+    this.invalidate();
     this.settings = settings;
     if (!this.ready) return;
     this.drawDefaultBackground();
@@ -192,6 +211,7 @@ export class Stage {
   }
 
   setBackground(texture: Texture): void {
+    this.invalidate();
     this.backgroundLayer.removeChildren().forEach((c) => c.destroy());
     const sprite = new Sprite(texture);
     sprite.width = this.settings.background.width;
@@ -279,6 +299,7 @@ export class Stage {
     .poly([4, -2, 10, -6, 10, 6, 4, 2]).fill(0xffffff);
 
   upsertPerson(p: { email: string; name: string; x: number; y: number; status: string; inZoomMeeting?: boolean }, self: boolean): void {
+    this.invalidate();
     let a = this.avatars.get(p.email);
     if (!a) {
       const root = new Container();
@@ -313,6 +334,7 @@ export class Stage {
   }
 
   removePerson(email: string): void {
+    this.invalidate();
     const a = this.avatars.get(email);
     if (!a) return;
     this.avatars.delete(email);
@@ -325,6 +347,7 @@ export class Stage {
 
   /** A new server position: the avatar glides there from where it is drawn now. */
   moveTo(email: string, x: number, y: number): void {
+    this.invalidate();
     const a = this.avatars.get(email);
     if (!a) return;
     if (a.self) { a.root.position.set(x, y); a.toX = a.fromX = x; a.toY = a.fromY = y; return; }
@@ -336,6 +359,7 @@ export class Stage {
   }
 
   setStatus(email: string, status: string): void {
+    this.invalidate();
     const a = this.avatars.get(email);
     if (!a || a.status === status) return;
     a.status = status;
@@ -343,12 +367,14 @@ export class Stage {
   }
 
   setZoom(email: string, inZoomMeeting: boolean): void {
+    this.invalidate();
     const a = this.avatars.get(email);
     if (a) a.badge.visible = inZoomMeeting;
   }
 
   /** The voice-reach circle around one's own avatar. */
   setReach(reach: { x: number; y: number; r: number } | null): void {
+    this.invalidate();
     this.reach = reach;
     this.reachLayer.clear();
     if (reach) this.reachLayer.circle(reach.x, reach.y, reach.r).fill({ color: 0x2f6fde, alpha: 0.05 }).stroke({ color: 0x2f6fde, alpha: 0.35, width: 2 });
@@ -387,6 +413,7 @@ export class Stage {
   // --- boards
 
   upsertBoard(board: Board): void {
+    this.invalidate();
     this.boards.get(board.id)?.root.destroy({ children: true });
     const sticky = board.kind === 'sticky';
     const width = sticky ? 160 : 240;
@@ -413,6 +440,7 @@ export class Stage {
   }
 
   clearBoards(): void {
+    this.invalidate();
     for (const { root } of this.boards.values()) root.destroy({ children: true });
     this.boards.clear();
   }
@@ -448,6 +476,7 @@ export class Stage {
   private entryScaleNow = 1;
 
   private moveBoardTo(id: string, x: number, y: number): void {
+    this.invalidate();
     const item = this.boards.get(id) ?? this.images.get(id);
     if (item) item.root.position.set(x, y);
   }
@@ -456,6 +485,7 @@ export class Stage {
 
   /** A placed image: a white-framed picture with a shadow, like a print pinned to the floor; grey until its pixels arrive. */
   upsertImage(image: PlacedImage, picture: Texture | null): void {
+    this.invalidate();
     const old = this.images.get(image.id);
     if (old && !picture) {
       // A move: the picture stays, the place changes.
@@ -487,11 +517,13 @@ export class Stage {
   }
 
   removeImage(id: string): void {
+    this.invalidate();
     this.images.get(id)?.root.destroy({ children: true });
     this.images.delete(id);
   }
 
   clearImages(): void {
+    this.invalidate();
     for (const { root } of this.images.values()) root.destroy({ children: true });
     this.images.clear();
   }
@@ -569,6 +601,7 @@ export class Stage {
 
   /** Clamps the camera to the room (centred when the room is smaller than the screen) and tells the view. */
   private applyCamera(): void {
+    this.invalidate();
     if (!this.ready) return;
     const { width, height } = this.settings.background;
     const v = this.view;
@@ -675,6 +708,7 @@ export class Stage {
     const v = this.view;
     const pad = 80;
     let drawn = 0;
+    let gliding = false;
     // Avatars keep a readable size on screen when the room is zoomed out.
     const avatarScale = Math.min(2.5, Math.max(1, 0.9 / this.scale));
     for (const a of this.avatars.values()) {
@@ -682,6 +716,7 @@ export class Stage {
         const t = Math.min(1, (now - a.start) / glideMs);
         a.root.position.set(a.fromX + (a.toX - a.fromX) * t, a.fromY + (a.toY - a.fromY) * t);
         if (t >= 1) a.start = 0;
+        else gliding = true;
       }
       // Culling: avatars off screen are not drawn.
       const visible = a.root.x > v.x - pad && a.root.x < v.x + v.width + pad && a.root.y > v.y - pad && a.root.y < v.y + v.height + pad;
@@ -698,5 +733,10 @@ export class Stage {
     this.drawnAvatars = drawn;
     this.frames++;
     if (this.reach) this.reachLayer.visible = true;
+    // Nothing glides: this frame (drawn after this listener) is the last until something changes.
+    if (!gliding) {
+      this.app.ticker.stop();
+      Ticker.system.stop();
+    }
   }
 }
