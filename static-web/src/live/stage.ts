@@ -250,7 +250,7 @@ export class Stage {
         // A light halo keeps the name readable over any floor.
         stroke: { color: 0xffffff, width: Math.max(3, fontSize / 7), join: 'round' },
       }),
-      // Drawn at twice its size: it is enlarged when the room is zoomed out and stays sharp.
+      // Drawn at twice the screen density: the room zooms in to 200 %, where the name stays sharp.
       resolution: Math.min(window.devicePixelRatio || 1, 2) * 2,
     });
     name.position.set(10, 8);
