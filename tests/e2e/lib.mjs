@@ -71,6 +71,18 @@ export async function logIn(page, email) {
   await page.locator('section.spaces').waitFor();
 }
 
+/**
+ * Opens a live room by its URL and waits until the connection is live and the canvas is on the page;
+ * with `rendered`, also until the canvas has drawn what there is so far (for reading its camera or items).
+ */
+export async function enterRoom(page, roomId, { rendered = false } = {}) {
+  await page.goto(siteUrl(`/rooms/${roomId}`));
+  await page.locator('.live-room[data-state=live]').waitFor();
+  await page.locator('.live-room canvas.room-canvas').waitFor();
+  // Drawn, and everything so far on the canvas (the room draws on demand: nothing while idle).
+  if (rendered) await page.waitForFunction(() => { const s = window.zawaroomLive?.stats(); return s?.frames > 0 && !s.drawing; });
+}
+
 /** Calls the site API directly, as any client could (not through the UI). */
 export async function api(path, { method = 'GET', token, body } = {}) {
   const headers = { Accept: 'application/json' };
