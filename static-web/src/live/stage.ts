@@ -135,10 +135,11 @@ export class Stage {
   rendererName = '';
   /** Frames drawn and avatars drawn in the last frame (for the benchmark). */
   frames = 0;
-  /** Whether a frame is due (something changed or glides) or everything is on the canvas. */
+  /** Whether a change waits for its frame (false: everything so far is on the canvas; animations, such as a glide, may still run). */
   get drawing(): boolean {
-    return !this.ready || this.app.ticker.started;
+    return !this.ready || this.changed;
   }
+  private changed = true;
   drawnAvatars = 0;
 
   constructor(private readonly host: HTMLElement, private settings: RoomSettings, private readonly events: StageEvents) {}
@@ -176,6 +177,7 @@ export class Stage {
   /** Something on the canvas changed: draw the next frame (and more while avatars glide). */
   private invalidate(): void {
     if (!this.ready || this.destroyed) return;
+    this.changed = true;
     this.app.ticker.start();
     Ticker.system.start();
   }
@@ -821,6 +823,7 @@ export class Stage {
     for (const { root, look } of this.images.values())
       if (look === 'loading') { root.children[1].alpha = 0.55 + 0.35 * Math.sin(now / 380); breathing = true; }
     this.frames++;
+    this.changed = false; // drawn right after this listener, in the same tick
     if (this.reach) this.reachLayer.visible = true;
     // Nothing glides or breathes: this frame (drawn after this listener) is the last until something changes.
     if (!gliding && !breathing) {
