@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { unprivilegedChromium } from './unprivileged.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -26,9 +27,11 @@ mkdirSync(screenshots, { recursive: true });
 /** The URL of a path inside the site, as a person would type it: /s/{sub}/... */
 export const siteUrl = (path = '/') => `${baseUrl}/s/${site}${path}`;
 
+const launchPath = unprivilegedChromium(chromiumPath);
+
 export function launch(extraArgs = []) {
   return chromium.launch({
-    executablePath: chromiumPath,
+    executablePath: launchPath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', ...extraArgs],

@@ -13,6 +13,7 @@ import { appendFileSync, mkdtempSync, existsSync, mkdirSync, openSync, readdirSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unprivilegedChromium } from '../../e2e/unprivileged.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -184,14 +185,8 @@ const statsScript = async (janusPorts) => {
   return paths;
 };
 
-// Chromium raises its audio threads to real-time and its media and IPC threads to nice -8 where it may
-// (as root, here), above the app, Janus and its own pages' main threads: a dozen browsers on two
-// cores then starve the pages' SignalR connections (dropped for silence, re-entered, over and over).
-// A person's browser runs unprivileged, where it may not; so does the bench's (setpriv drops
-// CAP_SYS_NICE: everything at the same priority).
-const chromiumPath = process.env.ZAWAROOM_CHROMIUM ?? '/usr/bin/chromium';
-const unprivileged = join(janusDir, 'chromium');
-writeFileSync(unprivileged, `#!/bin/sh\nexec ${existsSync('/usr/bin/setpriv') && process.getuid?.() === 0 ? 'setpriv --bounding-set -sys_nice ' : ''}${chromiumPath} "$@"\n`, { mode: 0o755 });
+// Unprivileged, as a person's browser runs: see tests/e2e/unprivileged.mjs.
+const unprivileged = unprivilegedChromium(process.env.ZAWAROOM_CHROMIUM ?? '/usr/bin/chromium');
 
 const browsers = [];
 /** The i-th talker's browser: its own chromium process, launched the first time it is needed. */
