@@ -197,6 +197,8 @@ static class Bench
             var sendErrors = results.Sum(r => r.SendErrors);
             Console.Error.WriteLine($"  [{name} {protocol} {n}: {results.Sum(r => r.MovesSent) / window:F0} moves/s sent, {window:F1} s window]");
             if (sendErrors > 0) Console.Error.WriteLine($"  ({name}/{protocol}/{n}: {sendErrors} moves could not be sent)");
+            var dropped = results.Sum(r => r.Dropped);
+            if (dropped > 0) Console.Error.WriteLine($"  ({name}/{protocol}/{n}: the server dropped {dropped} of the {n} clients before the window ended)");
             if (metrics is not null)
                 Console.Error.WriteLine($"  [{name} {protocol} {n}: server recorded {metrics.Count(ServerMetrics.Latency) / window:F0} moves/s and " +
                     $"{metrics.Count(ServerMetrics.BatchSize) / window:F0} batches/s handed to the transport]");
