@@ -71,6 +71,17 @@ export async function logIn(page, email) {
   await page.locator('section.spaces').waitFor();
 }
 
+/**
+ * Opens a live room by its URL and waits until the connection is live and the canvas is on the page;
+ * with `rendered`, also until the canvas has drawn a few frames (for reading its camera or items).
+ */
+export async function enterRoom(page, roomId, { rendered = false } = {}) {
+  await page.goto(siteUrl(`/rooms/${roomId}`));
+  await page.locator('.live-room[data-state=live]').waitFor();
+  await page.locator('.live-room canvas.room-canvas').waitFor();
+  if (rendered) await page.waitForFunction(() => window.zawaroomLive?.stats().frames > 2);
+}
+
 /** Calls the site API directly, as any client could (not through the UI). */
 export async function api(path, { method = 'GET', token, body } = {}) {
   const headers = { Accept: 'application/json' };

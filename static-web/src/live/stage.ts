@@ -44,6 +44,15 @@ interface Avatar {
   self: boolean;
 }
 
+/** What a placed image shows: its picture, a placeholder while its pixels load, or that they could not be loaded. */
+export type ImageLook = { kind: 'loading' } | { kind: 'loaded'; texture: Texture } | { kind: 'failed'; label: string };
+
+/** Latin and Japanese faces for names drawn on the canvas (the system's first, then common Japanese ones). */
+const labelFonts = "system-ui, 'Hiragino Sans', 'Yu Gothic UI', 'Noto Sans CJK JP', 'IPAPGothic', sans-serif";
+
+/** The smallest on-screen size of a meeting room's name (px), at any zoom. */
+const minNamePx = 15;
+
 const avatarRadius = 22;
 /** Positions come every server tick (~100 ms); an avatar glides to each over a bit more than one tick. */
 const glideMs = 140;
@@ -100,7 +109,7 @@ export class Stage {
   private readonly roomsLayer = new Container();
   private readonly boardsLayer = new Container();
   private readonly imagesLayer = new Container();
-  private readonly images = new Map<string, { image: PlacedImage; root: Container }>();
+  private readonly images = new Map<string, { image: PlacedImage; root: Container; look: ImageLook['kind'] }>();
   private readonly reachLayer = new Graphics();
   private readonly avatarsLayer = new Container();
   private readonly avatars = new Map<string, Avatar>();
@@ -115,6 +124,7 @@ export class Stage {
   private camX = 0;
   private camY = 0;
   private reach: { x: number; y: number; r: number } | null = null;
+  private roomNames: { text: Text; fontSize: number; room: MeetingRoom }[] = [];
   private namesShown = true;
   private ready = false;
   private destroyed = false;
@@ -214,6 +224,7 @@ export class Stage {
   /** R7: each meeting room with its area style and name style. */
   private drawMeetingRooms(): void {
     this.roomsLayer.removeChildren().forEach((c) => c.destroy({ children: true }));
+    this.roomNames = [];
     for (const m of this.settings.meetingRooms) this.roomsLayer.addChild(this.meetingRoom(m));
   }
 
@@ -227,23 +238,49 @@ export class Stage {
       .fill({ color: fill.color, alpha: (area.background ?? area.backgroundColor) ? fill.alpha : 0.08 })
       .stroke({ color: border.color, alpha: border.alpha, width: px(area.borderWidth, 3) });
     const style = m.nameStyle ?? {};
+    const fontSize = px(style.fontSize, 22);
     const name = new Text({
       text: m.name,
       style: new TextStyle({
-        fontSize: px(style.fontSize, 22),
+        fontSize,
         fill: colorOf(style.color, 0x2459b5).color,
         fontWeight: (style.fontWeight as TextStyle['fontWeight']) ?? '700',
         fontStyle: style.fontStyle === 'italic' ? 'italic' : 'normal',
-        fontFamily: style.fontFamily ?? 'system-ui, sans-serif',
+        fontFamily: style.fontFamily ? `${style.fontFamily}, ${labelFonts}` : labelFonts,
+        // A light halo keeps the name readable over any floor.
+        stroke: { color: 0xffffff, width: Math.max(3, fontSize / 7), join: 'round' },
       }),
+      // Drawn at twice the screen density: the room zooms in to 200 %, where the name stays sharp.
+      resolution: Math.min(window.devicePixelRatio || 1, 2) * 2,
     });
     name.position.set(10, 8);
+    name.label = `meeting-room-name:${m.id}`;
+    this.roomNames.push({ text: name, fontSize, room: m });
     const root = new Container();
     root.alpha = Number.isFinite(opacity) ? opacity : 1;
     root.position.set(m.x, m.y);
     root.addChild(g, name);
     root.label = `meeting-room:${m.id}`;
     return root;
+  }
+
+  /**
+   * Meeting-room names keep at least `minNamePx` on screen: zoomed out to the whole office, a 22 px name
+   * would be a few pixels high. They grow with the zoom as drawn, and are enlarged below that, within
+   * their room's width (a long name in a small room stays as large as the room allows).
+   */
+  private scaleRoomNames(): void {
+    for (const { text, fontSize, room } of this.roomNames) {
+      const wanted = minNamePx / (fontSize * this.scale);
+      const fits = (room.width - 20) / Math.max(1, text.width / text.scale.x);
+      const k = Math.max(1, Math.min(wanted, fits, 6));
+      if (Math.abs(text.scale.x - k) > 0.01) text.scale.set(k);
+    }
+  }
+
+  /** Each meeting room's name on screen, for the browser tests: its text and height in page px. */
+  roomNameSizes(): { id: string; name: string; screenPx: number }[] {
+    return this.roomNames.map(({ text, fontSize, room }) => ({ id: room.id, name: room.name, screenPx: fontSize * text.scale.y * this.scale }));
   }
 
   // --- avatars
@@ -454,36 +491,83 @@ export class Stage {
 
   // --- placed images (R2)
 
-  /** A placed image: a white-framed picture with a shadow, like a print pinned to the floor; grey until its pixels arrive. */
-  upsertImage(image: PlacedImage, picture: Texture | null): void {
+  /**
+   * A placed image where it lies. Its look is given when its pixels arrive or fail; without one an
+   * image already drawn only moves (it keeps its picture), and a new one shows the loading look.
+   */
+  upsertImage(image: PlacedImage, look?: ImageLook): void {
     const old = this.images.get(image.id);
-    if (old && !picture) {
-      // A move: the picture stays, the place changes.
+    if (old && !look) {
       old.image = image;
       old.root.position.set(image.x, image.y);
       return;
     }
     old?.root.destroy({ children: true });
-    const { width, height } = image;
-    const root = new Container();
-    const frame = new Graphics()
-      .rect(6, 8, width + 12, height + 12).fill({ color: 0x000000, alpha: 0.18 })
-      .rect(-6, -6, width + 12, height + 12).fill(0xffffff).stroke({ color: 0xd0d5dd, width: 1 });
-    root.addChild(frame);
-    if (picture) {
-      const sprite = new Sprite(picture);
-      sprite.width = width;
-      sprite.height = height;
-      root.addChild(sprite);
-    } else {
-      root.addChild(new Graphics().rect(0, 0, width, height).fill(0xe4e7ec));
-    }
-    root.pivot.set(width / 2, height / 2);
+    const shown = look ?? { kind: 'loading' };
+    const root = this.imageLook(image, shown);
+    root.pivot.set(image.width / 2, image.height / 2);
     root.position.set(image.x, image.y);
     root.scale.set(this.itemScale);
     root.label = `image:${image.id}`;
     this.imagesLayer.addChild(root);
-    this.images.set(image.id, { image, root });
+    this.images.set(image.id, { image, root, look: shown.kind });
+  }
+
+  /**
+   * Loaded: a white-framed picture with a shadow, like a print pinned to the floor. Loading: a faint
+   * card of the picture's size with a picture glyph that breathes (no frame yet, so nothing looks
+   * empty). Failed: the same card in a warm tint with a broken-picture glyph and a short reason.
+   */
+  private imageLook(image: PlacedImage, look: ImageLook): Container {
+    const { width, height } = image;
+    const root = new Container();
+    if (look.kind === 'loaded') {
+      root.addChild(new Graphics()
+        .rect(6, 8, width + 12, height + 12).fill({ color: 0x000000, alpha: 0.18 })
+        .rect(-6, -6, width + 12, height + 12).fill(0xffffff).stroke({ color: 0xd0d5dd, width: 1 }));
+      const sprite = new Sprite(look.texture);
+      sprite.width = width;
+      sprite.height = height;
+      root.addChild(sprite);
+      return root;
+    }
+    const failed = look.kind === 'failed';
+    const card = new Graphics()
+      .roundRect(0, 0, width, height, 10)
+      .fill({ color: failed ? 0xfdf3f1 : 0xffffff, alpha: failed ? 0.92 : 0.62 })
+      .stroke({ color: failed ? 0xd99a8c : 0xc3cad5, alpha: 0.9, width: 2 });
+    root.addChild(card);
+    // The glyph: a landscape with a sun in a rounded frame (and a crack through it when it failed).
+    const side = Math.max(18, Math.min(56, Math.min(width, height) * 0.32));
+    const glyphColor = failed ? 0xb5563f : 0x9aa4b2;
+    const gx = width / 2 - side / 2;
+    const gy = (failed ? height * 0.42 : height / 2) - side * 0.4;
+    const glyph = new Graphics()
+      .roundRect(gx, gy, side, side * 0.8, side * 0.12).stroke({ color: glyphColor, width: Math.max(2, side / 16) })
+      .circle(gx + side * 0.7, gy + side * 0.25, side * 0.09).fill(glyphColor)
+      .poly([gx + side * 0.12, gy + side * 0.68, gx + side * 0.4, gy + side * 0.36, gx + side * 0.62, gy + side * 0.68]).fill(glyphColor);
+    if (failed) glyph.moveTo(gx - side * 0.1, gy + side * 0.9).lineTo(gx + side * 1.1, gy - side * 0.1).stroke({ color: glyphColor, width: Math.max(2.5, side / 12) });
+    glyph.label = failed ? 'image-failed' : 'image-loading';
+    root.addChild(glyph);
+    if (failed && height >= 60) {
+      const reason = new Text({
+        text: look.label,
+        style: new TextStyle({ fontSize: 16, fill: 0x8a3b2a, fontFamily: labelFonts, align: 'center', wordWrap: true, wordWrapWidth: width - 16, breakWords: true }),
+      });
+      reason.anchor.set(0.5, 0);
+      reason.position.set(width / 2, gy + side * 0.8 + 8);
+      root.addChild(reason);
+    }
+    return root;
+  }
+
+  hasImage(id: string): boolean {
+    return this.images.has(id);
+  }
+
+  /** What each placed image shows now (loading, loaded, failed), for the browser tests. */
+  imageLooks(): Record<string, ImageLook['kind']> {
+    return Object.fromEntries([...this.images].map(([id, { look }]) => [id, look]));
   }
 
   removeImage(id: string): void {
@@ -576,6 +660,7 @@ export class Stage {
     this.camY = v.height >= height ? (height - v.height) / 2 : Math.min(Math.max(this.camY, 0), height - v.height);
     this.world.scale.set(this.scale);
     this.world.position.set(-this.camX * this.scale, -this.camY * this.scale);
+    this.scaleRoomNames();
     this.events.view(this.view);
   }
 
@@ -696,6 +781,9 @@ export class Stage {
       for (const a of this.avatars.values()) a.name.visible = names || a.self;
     }
     this.drawnAvatars = drawn;
+    // A loading image's glyph breathes, so a placeholder reads as "on its way", not as an empty frame.
+    for (const { root, look } of this.images.values())
+      if (look === 'loading') root.children[1].alpha = 0.55 + 0.35 * Math.sin(now / 380);
     this.frames++;
     if (this.reach) this.reachLayer.visible = true;
   }
