@@ -11,7 +11,8 @@ namespace Zawaroom.Sites;
 public static class OperatorApi
 {
     public sealed record CreateSiteRequest(string? Subdomain, string? AdminEmail, AuthType? AdminAuthType, int? MaxUsersCount);
-    public sealed record PatchSiteRequest(int? MaxUsersCount, string? Subdomain);
+    /// <summary>An empty <c>defaultMediaServerUrl</c> removes it (the site then uses the platform's media server).</summary>
+    public sealed record PatchSiteRequest(int? MaxUsersCount, string? Subdomain, string? DefaultMediaServerUrl = null);
 
     public static void MapOperatorApi(this IEndpointRouteBuilder routes)
     {
@@ -83,14 +84,21 @@ public static class OperatorApi
             if (max < registered)
                 throw Problems.Validation($"The site has {registered} members already; maxUsersCount cannot be lower.");
         }
+        if (request.DefaultMediaServerUrl is { Length: > 0 } url
+            && !(Uri.TryCreate(url, UriKind.Absolute, out var media) && media.Scheme is "wss" or "ws" or "https" or "http" && media.Host.Length > 0))
+            throw Problems.Validation("defaultMediaServerUrl must be an absolute wss://, ws://, https:// or http:// URL.");
         var site = current.Value;
         if (request.Subdomain is { } subdomain && subdomain != site.Subdomain)
         {
             site = await sites.Rename(current, subdomain, ct);
             current = (await sites.Get(site.Id, ct))!;
         }
-        if (request.MaxUsersCount is { } newMax && newMax != site.MaxUsersCount)
-            site = (await sites.Replace(site with { MaxUsersCount = newMax }, current.ETag, ct)).Value;
+        var changed = site with
+        {
+            MaxUsersCount = request.MaxUsersCount ?? site.MaxUsersCount,
+            DefaultMediaServerUrl = request.DefaultMediaServerUrl is { } given ? (given.Length > 0 ? given : null) : site.DefaultMediaServerUrl,
+        };
+        if (changed != site) site = (await sites.Replace(changed, current.ETag, ct)).Value;
         return SiteView.Of(site);
     }
 }

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { unprivilegedChromium } from './unprivileged.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -26,9 +27,11 @@ mkdirSync(screenshots, { recursive: true });
 /** The URL of a path inside the site, as a person would type it: /s/{sub}/... */
 export const siteUrl = (path = '/') => `${baseUrl}/s/${site}${path}`;
 
+const launchPath = unprivilegedChromium(chromiumPath);
+
 export function launch(extraArgs = []) {
   return chromium.launch({
-    executablePath: chromiumPath,
+    executablePath: launchPath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', ...extraArgs],
@@ -69,6 +72,18 @@ export async function logIn(page, email) {
   await page.locator('form.local-login input[name=email]').fill(email);
   await page.locator('form.local-login button[type=submit]').click();
   await page.locator('section.spaces').waitFor();
+}
+
+/**
+ * Opens a live room by its URL and waits until the connection is live and the canvas is on the page;
+ * with `rendered`, also until the canvas has drawn what there is so far (for reading its camera or items).
+ */
+export async function enterRoom(page, roomId, { rendered = false } = {}) {
+  await page.goto(siteUrl(`/rooms/${roomId}`));
+  await page.locator('.live-room[data-state=live]').waitFor();
+  await page.locator('.live-room canvas.room-canvas').waitFor();
+  // Drawn, and everything so far on the canvas (the room draws on demand: nothing while idle).
+  if (rendered) await page.waitForFunction(() => { const s = window.zawaroomLive?.stats(); return s?.frames > 0 && !s.drawing; });
 }
 
 /** Calls the site API directly, as any client could (not through the UI). */

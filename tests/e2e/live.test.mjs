@@ -5,7 +5,7 @@
 // the real app with real presence.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminEmail, launch, logIn, mediaArgs, newPage, personPage, screenshot, siteUrl, userEmail } from './lib.mjs';
+import { adminEmail, enterRoom, launch, logIn, mediaArgs, newPage, personPage, screenshot, siteUrl, userEmail } from './lib.mjs';
 
 const roomId = process.env.ZAWAROOM_ROOM;
 const restrictedRoomId = process.env.ZAWAROOM_RESTRICTED_ROOM;
@@ -19,12 +19,8 @@ after(async () => { await browser?.close(); });
 /** A fresh browser context for one person; fails the test on any script error in the page. */
 const person = (t) => personPage(browser, t);
 
-/** Enters the room from the room select's card link and waits until the connection is live. */
-async function enter(page) {
-  await page.goto(siteUrl(`/rooms/${roomId}`));
-  await page.locator('.live-room[data-state=live]').waitFor();
-  await page.locator('.live-room canvas.room-canvas').waitFor();
-}
+/** Opens the room by its URL and waits until the connection is live. */
+const enter = (page) => enterRoom(page, roomId);
 
 const row = (page, email) => page.locator(`.people-list .person[data-email="${email}"]`);
 
@@ -171,6 +167,11 @@ test('two people in one room see each other, move, change status, write, knock a
   await image.waitFor();
   assert.match(await image.getAttribute('src'), /^blob:/);
   assert.equal(await image.evaluate((img) => img.complete && img.naturalWidth), 2);
+  // A 2 x 2 picture is shown as a square one can see (its pixels as blocks), not as a dot.
+  await a.page.locator('img.chat-image[data-shown]').first().waitFor();
+  const shown = await image.boundingBox();
+  assert.ok(shown.width >= 90 && Math.abs(shown.width - shown.height) < 2, `the thumbnail is ${shown.width} x ${shown.height}`);
+  assert.equal(await image.evaluate((img) => getComputedStyle(img).imageRendering), 'pixelated');
   await screenshot(a.page, '22-live-room-status-message-knock');
 
   // English second: the same room, relabelled without entering again.

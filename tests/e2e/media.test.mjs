@@ -59,7 +59,7 @@ const connectionStats = async () => {
 async function person(t, email, { small = true } = {}) {
   const session = await personPage(browser, t);
   await session.context.addInitScript(recordConnections);
-  // Seven pages draw the room at 60 frames a second in software: all but the one in the screenshot get a small window.
+  // Seven pages with live media in software on two cores: all but the one in the screenshot get a small window.
   if (small) await session.page.setViewportSize({ width: 480, height: 360 });
   // Seven rooms with live media share two cores: everything is slower than in the other browser tests.
   session.page.setDefaultTimeout(60000);

@@ -7,7 +7,7 @@
 // Run by dotnet test (E2e/OfficeBrowserTests.cs). Screenshots: tests/e2e/screenshots/4*.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminEmail, api, launch, logIn, mediaArgs, personPage, screenshot, siteUrl, tokenFor, userEmail } from './lib.mjs';
+import { adminEmail, api, enterRoom, launch, logIn, mediaArgs, personPage, screenshot, tokenFor, userEmail } from './lib.mjs';
 
 const roomId = process.env.ZAWAROOM_ROOM;
 if (!roomId) throw new Error('ZAWAROOM_ROOM is set by OfficeBrowserTests');
@@ -18,12 +18,7 @@ after(async () => { await browser?.close(); });
 
 const person = (t) => personPage(browser, t);
 
-async function enter(page) {
-  await page.goto(siteUrl(`/rooms/${roomId}`));
-  await page.locator('.live-room[data-state=live]').waitFor();
-  await page.locator('.live-room canvas.room-canvas').waitFor();
-  await page.waitForFunction(() => window.zawaroomLive?.stats().frames > 2);
-}
+const enter = (page) => enterRoom(page, roomId, { rendered: true });
 
 const stats = (page) => page.evaluate(() => window.zawaroomLive.stats());
 const row = (page, email) => page.locator(`.people-list .person[data-email="${email}"]`);
@@ -157,6 +152,60 @@ test('two people stand apart on the office floor, place boards and an image, and
   const confirm = b.page.locator('dialog[open]');
   await confirm.getByRole('button', { name: '取り除く' }).click();
   await a.page.waitForFunction(() => window.zawaroomLive.stats().images.length === 0);
+});
+
+test('a placed image shows a placeholder while it loads, then the picture; one that cannot be loaded says so', async (t) => {
+  const a = await person(t);
+  await logIn(a.page, adminEmail);
+  await enter(a.page);
+  // The meeting rooms' names are readable at the entry scale (the whole office on screen), Japanese ones too.
+  const names = (await stats(a.page)).roomNames;
+  assert.ok(names.some((n) => n.name === '会議室A'), JSON.stringify(names));
+  for (const n of names) assert.ok(n.screenPx >= 14, `${n.name} is ${n.screenPx.toFixed(1)} px high on screen`);
+
+  const png = Buffer.from(await a.page.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 120; c.height = 90;
+    const g = c.getContext('2d');
+    g.fillStyle = '#1b8a5a'; g.fillRect(0, 0, 120, 90);
+    g.fillStyle = '#ffffff'; g.fillRect(20, 20, 80, 50);
+    return c.toDataURL('image/png').split(',')[1];
+  }), 'base64');
+  await a.page.locator('.live-toolbar input[type=file]').setInputFiles({ name: 'plan.png', mimeType: 'image/png', buffer: png });
+  await a.page.waitForFunction(() => Object.values(window.zawaroomLive.stats().imageLooks).includes('loaded'));
+  const image = (await stats(a.page)).items.find((i) => i.kind === 'image');
+
+  // b opens the room while the picture's bytes are slow: a placeholder (not an empty white frame), then the picture.
+  const b = await person(t);
+  await logIn(b.page, userEmail);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await b.page.route(/\/rooms\/[^/]+\/images\/[^/?]+$/, async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    await held;
+    await route.continue();
+  });
+  await enter(b.page);
+  await b.page.waitForFunction((id) => window.zawaroomLive.stats().imageLooks[id] === 'loading', image.id);
+  await screenshot(b.page, '43-live-room-image-loading');
+  release();
+  await b.page.waitForFunction((id) => window.zawaroomLive.stats().imageLooks[id] === 'loaded', image.id);
+  await screenshot(b.page, '44-live-room-image-loaded');
+
+  // c's copy of the picture cannot be fetched: the image says so where it lies (and nothing breaks).
+  const c = await person(t);
+  await logIn(c.page, userEmail);
+  await c.page.route(/\/rooms\/[^/]+\/images\/[^/?]+$/, (route) => route.request().method() === 'GET'
+    ? route.fulfill({ status: 404, contentType: 'application/problem+json', body: JSON.stringify({ status: 404, code: 'not-found' }) })
+    : route.continue());
+  await enter(c.page);
+  await c.page.waitForFunction((id) => window.zawaroomLive.stats().imageLooks[id] === 'failed', image.id);
+  await screenshot(c.page, '45-live-room-image-failed');
+
+  // Its author takes it away again (the next test starts from an empty room).
+  const removed = await api(`/rooms/${roomId}/images/${image.id}`, { method: 'DELETE', token: await tokenFor(adminEmail) });
+  assert.ok(removed.status < 300, `removing the image answered ${removed.status}`);
+  await c.page.waitForFunction(() => window.zawaroomLive.stats().images.length === 0);
 });
 
 /** Clicks a person's avatar on the canvas and returns the card that opens. */

@@ -7,10 +7,17 @@ public sealed class LiveOptions
 {
     /// <summary>
     /// How often queued moves are sent, per room and watched rectangle (<c>Zawaroom:Live:MoveTick</c>). A move
-    /// waits up to one tick in the server: 50 ms keeps move-to-screen p99 under 100 ms with 1,000 members
-    /// (tests/bench/presence/README.md) for 20 messages a second per client at most.
+    /// waits up to one tick in the server (unless the room was quiet: <see cref="SendAtOnceWhenQuiet"/>); 50 ms
+    /// halves the 100 ms tick's wait for 20 messages a second per client at most (tests/bench/presence/README.md).
     /// </summary>
     public TimeSpan MoveTick { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// Leading edge (<c>Zawaroom:Live:SendAtOnceWhenQuiet</c>): the first move in a room that had nothing sent
+    /// for a whole tick goes out at once instead of waiting for the next tick; the moves after it coalesce to the
+    /// tick as before. A room with one or two people walking shows them without the tick's wait; a busy room is
+    /// never quiet, so it still gets at most one batch per watched rectangle a tick.
+    /// </summary>
+    public bool SendAtOnceWhenQuiet { get; set; } = true;
     /// <summary>How many ticks' sends may still be under way (slow readers) before the next tick waits for the oldest.</summary>
     public int MaxTicksInFlight { get; set; } = 20;
     /// <summary>How often the sweep renews this instance's connections and removes expired ones.</summary>
@@ -52,6 +59,10 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
 {
     readonly ConcurrentDictionary<(string Site, string Room, string Email), PendingMove> _pending = new();
     readonly ConcurrentDictionary<string, Watcher> _watching = new();
+    /// <summary>Per room, when something of it was last handed to the transport (a tick or a leading-edge send).</summary>
+    readonly ConcurrentDictionary<(string Site, string Room), long> _lastSent = new();
+    /// <summary>One hand-over at a time (tick or leading edge), so a member's older position is never handed over after a newer one.</summary>
+    readonly SemaphoreSlim _handing = new(1, 1);
 
     readonly record struct Watcher(string SiteId, string RoomId, ZoneView View, DateTimeOffset Since);
 
@@ -66,6 +77,18 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
     {
         _pending.AddOrUpdate((move.SiteId, move.RoomId, move.Move.Email), static (_, m) => m,
             static (_, earlier, m) => m with { FromZone = earlier.FromZone }, move);
+        if (options.Value.SendAtOnceWhenQuiet && ClaimLeadingEdge((move.SiteId, move.RoomId)) is { } room)
+            // Not on the mover's call: the fan-out is the batcher's work, as on a tick.
+            _ = Task.Run(() => Observe(Flush(room, CancellationToken.None)), CancellationToken.None);
+    }
+
+    /// <summary>The room, when nothing of it was sent for a whole tick and this caller is the one to send at once now.</summary>
+    (string Site, string Room)? ClaimLeadingEdge((string Site, string Room) room)
+    {
+        var now = clock.GetTimestamp();
+        if (!_lastSent.TryGetValue(room, out var last)) return _lastSent.TryAdd(room, now) ? room : null;
+        if (clock.GetElapsedTime(last, now) < options.Value.MoveTick) return null;
+        return _lastSent.TryUpdate(room, now, last) ? room : null;
     }
 
     /// <summary>Which rectangle a connection watches now (null: none, it left or ended).</summary>
@@ -76,16 +99,36 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
     }
 
     /// <summary>Sends everything queued; public so a test or benchmark can flush without waiting.</summary>
-    public async Task Flush(CancellationToken ct)
+    public Task Flush(CancellationToken ct) => Flush(null, ct);
+
+    /// <summary>Hands the queued moves (of one room, or all) to the transport, then waits for the sends.</summary>
+    async Task Flush((string Site, string Room)? only, CancellationToken ct)
     {
         if (_pending.IsEmpty) return;
+        List<Task> sends;
+        await _handing.WaitAsync(ct);
+        try
+        {
+            sends = await HandOver(only, ct);
+        }
+        finally { _handing.Release(); }
+        await Task.WhenAll(sends);
+    }
+
+    async Task<List<Task>> HandOver((string Site, string Room)? only, CancellationToken ct)
+    {
+        var sends = new List<Task>();
         var byRoom = new Dictionary<(string Site, string Room), List<PendingMove>>();
         foreach (var (key, _) in _pending)
         {
+            if (only is { } o && (key.Site != o.Site || key.Room != o.Room)) continue;
             if (!_pending.TryRemove(key, out var move)) continue;
             if (!byRoom.TryGetValue((move.SiteId, move.RoomId), out var moves)) byRoom[(move.SiteId, move.RoomId)] = moves = [];
             moves.Add(move);
         }
+        if (byRoom.Count == 0) return sends;
+        var handed = clock.GetTimestamp();
+        foreach (var room in byRoom.Keys) _lastSent[room] = handed;
         var views = new Dictionary<(string Site, string Room), HashSet<ZoneView>>();
         var stale = shared is { Lag.Ticks: > 0 } ? clock.GetUtcNow() - LocalViewLifetime : DateTimeOffset.MinValue;
         foreach (var (id, w) in _watching)
@@ -107,7 +150,6 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
                 if (!views.TryGetValue(room, out var set)) views[room] = set = [];
                 set.UnionWith(watched);
             }
-        var sends = new List<Task>();
         foreach (var (room, moves) in byRoom)
         {
             if (!views.TryGetValue(room, out var watched)) continue;
@@ -126,7 +168,7 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
                 metrics?.BatchSent(pending!);
             }
         }
-        await Task.WhenAll(sends);
+        return sends;
     }
 
     /// <summary>

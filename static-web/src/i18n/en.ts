@@ -223,6 +223,7 @@ export const en: Record<MessageKey, string> = {
   'rooms.preview': 'Floor plan of {name}',
   'live.imageUploaded': 'The image was uploaded',
   'live.imagePosted': '{name} uploaded an image',
+  'live.imageLoadFailed': 'The image could not be loaded',
   'live.leave': 'Leave',
   'live.people': 'In the room',
   'live.you': '(you)',

@@ -221,6 +221,7 @@ export const ja = {
   'rooms.preview': '{name} の見取り図',
   'live.imageUploaded': '画像をアップロードしました',
   'live.imagePosted': '{name}さんが画像をアップしました',
+  'live.imageLoadFailed': '画像を読み込めませんでした',
   'live.leave': '退室する',
   'live.people': '入室中のメンバー',
   'live.you': '（あなた）',

@@ -6,7 +6,7 @@ import type { LiveRoom } from './room';
 import type { PersonState } from './state';
 
 export interface LiveDiagnostics {
-  stats(): { frames: number; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[]; images: string[]; items: { id: string; kind: string; text: string; x: number; y: number; author: string }[]; camera: { x: number; y: number; scale: number }; boardRects: { x: number; y: number; width: number; height: number }[]; itemScale: number };
+  stats(): { frames: number; drawing: boolean; drawnAvatars: number; renderer: string; people: number; onScreen: string[]; scale: number; boards: string[]; images: string[]; items: { id: string; kind: string; text: string; x: number; y: number; author: string }[]; camera: { x: number; y: number; scale: number }; boardRects: { x: number; y: number; width: number; height: number }[]; itemScale: number; imageLooks: Record<string, string>; roomNames: { id: string; name: string; screenPx: number }[] };
   benchPeople(count: number): void;
   /** Where an avatar and its name are drawn, in page px. */
   avatarBox(email: string): { x: number; y: number; width: number; height: number } | null;
@@ -31,7 +31,9 @@ export function install(live: LiveRoom): void {
       camera: { x: live.stage.view.x, y: live.stage.view.y, scale: live.stage.currentScale },
       boardRects: [...live.state.boards.keys()].map((id) => live.stage.boardRect(id)).filter((r) => r !== null),
       itemScale: live.stage.itemScale,
-      frames: live.stage.frames, drawnAvatars: live.stage.drawnAvatars, renderer: live.stage.rendererName, people: live.state.people.size,
+      imageLooks: live.stage.imageLooks(),
+      roomNames: live.stage.roomNameSizes(),
+      frames: live.stage.frames, drawing: live.stage.drawing, drawnAvatars: live.stage.drawnAvatars, renderer: live.stage.rendererName, people: live.state.people.size,
       onScreen: live.state.people.size <= 50 ? live.stage.visibleAvatars() : [], scale: live.stage.currentScale,
     }),
     benchPeople: (count) => benchPeople(live, count),

@@ -148,7 +148,6 @@ export class LiveRoom implements RoomListener {
       void this.loadBackground();
     });
     this.bindKeys();
-    this.frameHandle = requestAnimationFrame((now) => this.frame(now));
     const minimap = window.setInterval(() => this.drawMinimap(), 250);
     this.cleanups.push(() => window.clearInterval(minimap));
 
@@ -421,9 +420,11 @@ export class LiveRoom implements RoomListener {
     });
   }
 
+  /** Walking runs on animation frames, only while one walks (an idle room asks for no frames). */
   private startWalking(): void {
     this.walking = true;
     this.element.dataset.walking = 'true';
+    if (!this.frameHandle && !this.disposed) this.frameHandle = requestAnimationFrame((now) => this.frame(now));
   }
 
   private frame(now: number): void {
@@ -431,7 +432,8 @@ export class LiveRoom implements RoomListener {
     const dt = this.lastFrame ? Math.min(0.1, (now - this.lastFrame) / 1000) : 0;
     this.lastFrame = now;
     if (this.walking && this.connState === 'live') this.step(dt, now);
-    this.frameHandle = requestAnimationFrame((n) => this.frame(n));
+    if (this.walking) this.frameHandle = requestAnimationFrame((n) => this.frame(n));
+    else { this.frameHandle = 0; this.lastFrame = 0; }
   }
 
   private step(dt: number, now: number): void {
@@ -611,26 +613,32 @@ export class LiveRoom implements RoomListener {
 
   /** R2: an image placed in the room; its pixels load once (behind the login) and stay while it lies there. */
   private readonly pictures = new Map<string, Texture>();
+  private readonly loadingPictures = new Set<string>();
 
   private showImage(image: PlacedImage): void {
     const picture = this.pictures.get(image.id);
-    if (picture) { this.stage.upsertImage(image, null); return; }
-    this.stage.upsertImage(image, null);
+    if (picture) { this.stage.upsertImage(image, this.stage.hasImage(image.id) ? undefined : { kind: 'loaded', texture: picture }); return; }
+    this.stage.upsertImage(image); // A placeholder while its pixels load (a move of one already drawn keeps its look).
+    if (this.loadingPictures.has(image.id)) return;
+    this.loadingPictures.add(image.id);
     void (async () => {
+      let texture: Texture | null = null;
       try {
         const url = await this.api.blobUrl(image.url);
         const element = new Image();
         element.src = url;
-        await element.decode();
-        URL.revokeObjectURL(url);
-        if (this.disposed || !this.state.images.has(image.id)) return;
-        const texture = Texture.from(element);
-        this.pictures.set(image.id, texture);
-        this.stage.removeImage(image.id);
-        this.stage.upsertImage(this.state.images.get(image.id) ?? image, texture);
+        try { await element.decode(); } finally { URL.revokeObjectURL(url); }
+        texture = Texture.from(element);
       } catch {
-        // The grey placeholder stays.
+        texture = null;
+      } finally {
+        this.loadingPictures.delete(image.id);
       }
+      const now = this.state.images.get(image.id);
+      if (this.disposed || !now) return;
+      if (texture) this.pictures.set(image.id, texture);
+      // Drawn where it lies now (it may have moved meanwhile); a failed one tries again on the next snapshot.
+      this.stage.upsertImage(now, texture ? { kind: 'loaded', texture } : { kind: 'failed', label: t('live.imageLoadFailed') });
     })();
   }
 
@@ -639,7 +647,7 @@ export class LiveRoom implements RoomListener {
       await this.api.moveImage(image.id, x, y);
     } catch (error) {
       notify(errorMessage(error));
-      this.stage.upsertImage(image, null); // Back where it was.
+      this.stage.upsertImage(image); // Back where it was.
     }
   }
 

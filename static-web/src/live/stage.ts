@@ -1,6 +1,6 @@
 // The page's CSP has no 'unsafe-eval': PixiJS then needs its eval-free shader and uniform code.
 import 'pixi.js/unsafe-eval';
-import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, Texture } from 'pixi.js';
+import { Application, Color, Container, Graphics, GraphicsContext, Sprite, Text, TextStyle, Texture, Ticker } from 'pixi.js';
 import { entryScale, initials, maximumScale, minimumScale, statusColor, type Board, type MeetingRoom, type PlacedImage, type Rect, type RoomSettings } from './model';
 
 export interface View {
@@ -43,6 +43,15 @@ interface Avatar {
   start: number;
   self: boolean;
 }
+
+/** What a placed image shows: its picture, a placeholder while its pixels load, or that they could not be loaded. */
+export type ImageLook = { kind: 'loading' } | { kind: 'loaded'; texture: Texture } | { kind: 'failed'; label: string };
+
+/** Latin and Japanese faces for names drawn on the canvas (the system's first, then common Japanese ones). */
+const labelFonts = "system-ui, 'Hiragino Sans', 'Yu Gothic UI', 'Noto Sans CJK JP', 'IPAPGothic', sans-serif";
+
+/** The smallest on-screen size of a meeting room's name (px), at any zoom. */
+const minNamePx = 15;
 
 const avatarRadius = 22;
 /** Positions come every server tick (~100 ms); an avatar glides to each over a bit more than one tick. */
@@ -92,6 +101,10 @@ function rendererPreference(): ('webgl' | 'canvas')[] {
  * The room on a PixiJS canvas (WebGL, canvas fallback): the background at the R6 scale rules,
  * the meeting rooms, boards and avatars. Avatars glide between server positions and are culled
  * when off screen, so a thousand stay smooth. Drag pans, wheel and pinch zoom within limits.
+ *
+ * Drawn on demand: a frame only when something changed (a person, a board, the camera, the size)
+ * and for as long as an avatar glides; an idle room draws nothing and costs no CPU, which a laptop
+ * on battery or a room of a thousand notices. Every change goes through `invalidate()`.
  */
 export class Stage {
   readonly app = new Application();
@@ -100,7 +113,7 @@ export class Stage {
   private readonly roomsLayer = new Container();
   private readonly boardsLayer = new Container();
   private readonly imagesLayer = new Container();
-  private readonly images = new Map<string, { image: PlacedImage; root: Container }>();
+  private readonly images = new Map<string, { image: PlacedImage; root: Container; look: ImageLook['kind'] }>();
   private readonly reachLayer = new Graphics();
   private readonly avatarsLayer = new Container();
   private readonly avatars = new Map<string, Avatar>();
@@ -115,12 +128,18 @@ export class Stage {
   private camX = 0;
   private camY = 0;
   private reach: { x: number; y: number; r: number } | null = null;
+  private roomNames: { text: Text; fontSize: number; room: MeetingRoom }[] = [];
   private namesShown = true;
   private ready = false;
   private destroyed = false;
   rendererName = '';
   /** Frames drawn and avatars drawn in the last frame (for the benchmark). */
   frames = 0;
+  /** Whether a change waits for its frame (false: everything so far is on the canvas; animations, such as a glide, may still run). */
+  get drawing(): boolean {
+    return !this.ready || this.changed;
+  }
+  private changed = true;
   drawnAvatars = 0;
 
   constructor(private readonly host: HTMLElement, private settings: RoomSettings, private readonly events: StageEvents) {}
@@ -147,9 +166,20 @@ export class Stage {
     this.drawMeetingRooms();
     this.app.ticker.add(() => this.frame());
     this.app.renderer.on('resize', () => this.resized());
+    // Pixi's system ticker (its texture GC, pointer-over checks for its own events, which the room
+    // does not use) would ask for an animation frame forever: it runs while the room draws.
+    Ticker.system.autoStart = false;
     this.bindInput();
     this.ready = true;
     this.resetScale();
+  }
+
+  /** Something on the canvas changed: draw the next frame (and more while avatars glide). */
+  private invalidate(): void {
+    if (!this.ready || this.destroyed) return;
+    this.changed = true;
+    this.app.ticker.start();
+    Ticker.system.start();
   }
 
   destroy(): void {
@@ -183,6 +213,7 @@ export class Stage {
   }
 
   applySettings(settings: RoomSettings): void {
+    this.invalidate();
     this.settings = settings;
     if (!this.ready) return;
     this.drawDefaultBackground();
@@ -192,6 +223,7 @@ export class Stage {
   }
 
   setBackground(texture: Texture): void {
+    this.invalidate();
     this.backgroundLayer.removeChildren().forEach((c) => c.destroy());
     const sprite = new Sprite(texture);
     sprite.width = this.settings.background.width;
@@ -214,6 +246,7 @@ export class Stage {
   /** R7: each meeting room with its area style and name style. */
   private drawMeetingRooms(): void {
     this.roomsLayer.removeChildren().forEach((c) => c.destroy({ children: true }));
+    this.roomNames = [];
     for (const m of this.settings.meetingRooms) this.roomsLayer.addChild(this.meetingRoom(m));
   }
 
@@ -227,23 +260,49 @@ export class Stage {
       .fill({ color: fill.color, alpha: (area.background ?? area.backgroundColor) ? fill.alpha : 0.08 })
       .stroke({ color: border.color, alpha: border.alpha, width: px(area.borderWidth, 3) });
     const style = m.nameStyle ?? {};
+    const fontSize = px(style.fontSize, 22);
     const name = new Text({
       text: m.name,
       style: new TextStyle({
-        fontSize: px(style.fontSize, 22),
+        fontSize,
         fill: colorOf(style.color, 0x2459b5).color,
         fontWeight: (style.fontWeight as TextStyle['fontWeight']) ?? '700',
         fontStyle: style.fontStyle === 'italic' ? 'italic' : 'normal',
-        fontFamily: style.fontFamily ?? 'system-ui, sans-serif',
+        fontFamily: style.fontFamily ? `${style.fontFamily}, ${labelFonts}` : labelFonts,
+        // A light halo keeps the name readable over any floor.
+        stroke: { color: 0xffffff, width: Math.max(3, fontSize / 7), join: 'round' },
       }),
+      // Drawn at twice the screen density: the room zooms in to 200 %, where the name stays sharp.
+      resolution: Math.min(window.devicePixelRatio || 1, 2) * 2,
     });
     name.position.set(10, 8);
+    name.label = `meeting-room-name:${m.id}`;
+    this.roomNames.push({ text: name, fontSize, room: m });
     const root = new Container();
     root.alpha = Number.isFinite(opacity) ? opacity : 1;
     root.position.set(m.x, m.y);
     root.addChild(g, name);
     root.label = `meeting-room:${m.id}`;
     return root;
+  }
+
+  /**
+   * Meeting-room names keep at least `minNamePx` on screen: zoomed out to the whole office, a 22 px name
+   * would be a few pixels high. They grow with the zoom as drawn, and are enlarged below that, within
+   * their room's width (a long name in a small room stays as large as the room allows).
+   */
+  private scaleRoomNames(): void {
+    for (const { text, fontSize, room } of this.roomNames) {
+      const wanted = minNamePx / (fontSize * this.scale);
+      const fits = (room.width - 20) / Math.max(1, text.width / text.scale.x);
+      const k = Math.max(1, Math.min(wanted, fits, 6));
+      if (Math.abs(text.scale.x - k) > 0.01) text.scale.set(k);
+    }
+  }
+
+  /** Each meeting room's name on screen, for the browser tests: its text and height in page px. */
+  roomNameSizes(): { id: string; name: string; screenPx: number }[] {
+    return this.roomNames.map(({ text, fontSize, room }) => ({ id: room.id, name: room.name, screenPx: fontSize * text.scale.y * this.scale }));
   }
 
   // --- avatars
@@ -279,6 +338,7 @@ export class Stage {
     .poly([4, -2, 10, -6, 10, 6, 4, 2]).fill(0xffffff);
 
   upsertPerson(p: { email: string; name: string; x: number; y: number; status: string; inZoomMeeting?: boolean }, self: boolean): void {
+    this.invalidate();
     let a = this.avatars.get(p.email);
     if (!a) {
       const root = new Container();
@@ -313,6 +373,7 @@ export class Stage {
   }
 
   removePerson(email: string): void {
+    this.invalidate();
     const a = this.avatars.get(email);
     if (!a) return;
     this.avatars.delete(email);
@@ -325,6 +386,7 @@ export class Stage {
 
   /** A new server position: the avatar glides there from where it is drawn now. */
   moveTo(email: string, x: number, y: number): void {
+    this.invalidate();
     const a = this.avatars.get(email);
     if (!a) return;
     if (a.self) { a.root.position.set(x, y); a.toX = a.fromX = x; a.toY = a.fromY = y; return; }
@@ -336,6 +398,7 @@ export class Stage {
   }
 
   setStatus(email: string, status: string): void {
+    this.invalidate();
     const a = this.avatars.get(email);
     if (!a || a.status === status) return;
     a.status = status;
@@ -343,12 +406,14 @@ export class Stage {
   }
 
   setZoom(email: string, inZoomMeeting: boolean): void {
+    this.invalidate();
     const a = this.avatars.get(email);
     if (a) a.badge.visible = inZoomMeeting;
   }
 
   /** The voice-reach circle around one's own avatar. */
   setReach(reach: { x: number; y: number; r: number } | null): void {
+    this.invalidate();
     this.reach = reach;
     this.reachLayer.clear();
     if (reach) this.reachLayer.circle(reach.x, reach.y, reach.r).fill({ color: 0x2f6fde, alpha: 0.05 }).stroke({ color: 0x2f6fde, alpha: 0.35, width: 2 });
@@ -387,6 +452,7 @@ export class Stage {
   // --- boards
 
   upsertBoard(board: Board): void {
+    this.invalidate();
     this.boards.get(board.id)?.root.destroy({ children: true });
     const sticky = board.kind === 'sticky';
     const width = sticky ? 160 : 240;
@@ -413,6 +479,7 @@ export class Stage {
   }
 
   clearBoards(): void {
+    this.invalidate();
     for (const { root } of this.boards.values()) root.destroy({ children: true });
     this.boards.clear();
   }
@@ -448,50 +515,101 @@ export class Stage {
   private entryScaleNow = 1;
 
   private moveBoardTo(id: string, x: number, y: number): void {
+    this.invalidate();
     const item = this.boards.get(id) ?? this.images.get(id);
     if (item) item.root.position.set(x, y);
   }
 
   // --- placed images (R2)
 
-  /** A placed image: a white-framed picture with a shadow, like a print pinned to the floor; grey until its pixels arrive. */
-  upsertImage(image: PlacedImage, picture: Texture | null): void {
+  /**
+   * A placed image where it lies. Its look is given when its pixels arrive or fail; without one an
+   * image already drawn only moves (it keeps its picture), and a new one shows the loading look.
+   */
+  upsertImage(image: PlacedImage, look?: ImageLook): void {
+    this.invalidate();
     const old = this.images.get(image.id);
-    if (old && !picture) {
-      // A move: the picture stays, the place changes.
+    if (old && !look) {
       old.image = image;
       old.root.position.set(image.x, image.y);
       return;
     }
     old?.root.destroy({ children: true });
-    const { width, height } = image;
-    const root = new Container();
-    const frame = new Graphics()
-      .rect(6, 8, width + 12, height + 12).fill({ color: 0x000000, alpha: 0.18 })
-      .rect(-6, -6, width + 12, height + 12).fill(0xffffff).stroke({ color: 0xd0d5dd, width: 1 });
-    root.addChild(frame);
-    if (picture) {
-      const sprite = new Sprite(picture);
-      sprite.width = width;
-      sprite.height = height;
-      root.addChild(sprite);
-    } else {
-      root.addChild(new Graphics().rect(0, 0, width, height).fill(0xe4e7ec));
-    }
-    root.pivot.set(width / 2, height / 2);
+    const shown = look ?? { kind: 'loading' };
+    const root = this.imageLook(image, shown);
+    root.pivot.set(image.width / 2, image.height / 2);
     root.position.set(image.x, image.y);
     root.scale.set(this.itemScale);
     root.label = `image:${image.id}`;
     this.imagesLayer.addChild(root);
-    this.images.set(image.id, { image, root });
+    this.images.set(image.id, { image, root, look: shown.kind });
+  }
+
+  /**
+   * Loaded: a white-framed picture with a shadow, like a print pinned to the floor. Loading: a faint
+   * card of the picture's size with a picture glyph that breathes (no frame yet, so nothing looks
+   * empty). Failed: the same card in a warm tint with a broken-picture glyph and a short reason.
+   */
+  private imageLook(image: PlacedImage, look: ImageLook): Container {
+    const { width, height } = image;
+    const root = new Container();
+    if (look.kind === 'loaded') {
+      root.addChild(new Graphics()
+        .rect(6, 8, width + 12, height + 12).fill({ color: 0x000000, alpha: 0.18 })
+        .rect(-6, -6, width + 12, height + 12).fill(0xffffff).stroke({ color: 0xd0d5dd, width: 1 }));
+      const sprite = new Sprite(look.texture);
+      sprite.width = width;
+      sprite.height = height;
+      root.addChild(sprite);
+      return root;
+    }
+    const failed = look.kind === 'failed';
+    const card = new Graphics()
+      .roundRect(0, 0, width, height, 10)
+      .fill({ color: failed ? 0xfdf3f1 : 0xffffff, alpha: failed ? 0.92 : 0.62 })
+      .stroke({ color: failed ? 0xd99a8c : 0xc3cad5, alpha: 0.9, width: 2 });
+    root.addChild(card);
+    // The glyph: a landscape with a sun in a rounded frame (and a crack through it when it failed).
+    const side = Math.max(18, Math.min(56, Math.min(width, height) * 0.32));
+    const glyphColor = failed ? 0xb5563f : 0x9aa4b2;
+    const gx = width / 2 - side / 2;
+    const gy = (failed ? height * 0.42 : height / 2) - side * 0.4;
+    const glyph = new Graphics()
+      .roundRect(gx, gy, side, side * 0.8, side * 0.12).stroke({ color: glyphColor, width: Math.max(2, side / 16) })
+      .circle(gx + side * 0.7, gy + side * 0.25, side * 0.09).fill(glyphColor)
+      .poly([gx + side * 0.12, gy + side * 0.68, gx + side * 0.4, gy + side * 0.36, gx + side * 0.62, gy + side * 0.68]).fill(glyphColor);
+    if (failed) glyph.moveTo(gx - side * 0.1, gy + side * 0.9).lineTo(gx + side * 1.1, gy - side * 0.1).stroke({ color: glyphColor, width: Math.max(2.5, side / 12) });
+    glyph.label = failed ? 'image-failed' : 'image-loading';
+    root.addChild(glyph);
+    if (failed && height >= 60) {
+      const reason = new Text({
+        text: look.label,
+        style: new TextStyle({ fontSize: 16, fill: 0x8a3b2a, fontFamily: labelFonts, align: 'center', wordWrap: true, wordWrapWidth: width - 16, breakWords: true }),
+      });
+      reason.anchor.set(0.5, 0);
+      reason.position.set(width / 2, gy + side * 0.8 + 8);
+      root.addChild(reason);
+    }
+    return root;
+  }
+
+  hasImage(id: string): boolean {
+    return this.images.has(id);
+  }
+
+  /** What each placed image shows now (loading, loaded, failed), for the browser tests. */
+  imageLooks(): Record<string, ImageLook['kind']> {
+    return Object.fromEntries([...this.images].map(([id, { look }]) => [id, look]));
   }
 
   removeImage(id: string): void {
+    this.invalidate();
     this.images.get(id)?.root.destroy({ children: true });
     this.images.delete(id);
   }
 
   clearImages(): void {
+    this.invalidate();
     for (const { root } of this.images.values()) root.destroy({ children: true });
     this.images.clear();
   }
@@ -569,6 +687,7 @@ export class Stage {
 
   /** Clamps the camera to the room (centred when the room is smaller than the screen) and tells the view. */
   private applyCamera(): void {
+    this.invalidate();
     if (!this.ready) return;
     const { width, height } = this.settings.background;
     const v = this.view;
@@ -576,6 +695,7 @@ export class Stage {
     this.camY = v.height >= height ? (height - v.height) / 2 : Math.min(Math.max(this.camY, 0), height - v.height);
     this.world.scale.set(this.scale);
     this.world.position.set(-this.camX * this.scale, -this.camY * this.scale);
+    this.scaleRoomNames();
     this.events.view(this.view);
   }
 
@@ -675,6 +795,7 @@ export class Stage {
     const v = this.view;
     const pad = 80;
     let drawn = 0;
+    let gliding = false;
     // Avatars keep a readable size on screen when the room is zoomed out.
     const avatarScale = Math.min(2.5, Math.max(1, 0.9 / this.scale));
     for (const a of this.avatars.values()) {
@@ -682,6 +803,7 @@ export class Stage {
         const t = Math.min(1, (now - a.start) / glideMs);
         a.root.position.set(a.fromX + (a.toX - a.fromX) * t, a.fromY + (a.toY - a.fromY) * t);
         if (t >= 1) a.start = 0;
+        else gliding = true;
       }
       // Culling: avatars off screen are not drawn.
       const visible = a.root.x > v.x - pad && a.root.x < v.x + v.width + pad && a.root.y > v.y - pad && a.root.y < v.y + v.height + pad;
@@ -696,7 +818,17 @@ export class Stage {
       for (const a of this.avatars.values()) a.name.visible = names || a.self;
     }
     this.drawnAvatars = drawn;
+    // A loading image's glyph breathes, so a placeholder reads as "on its way", not as an empty frame.
+    let breathing = false;
+    for (const { root, look } of this.images.values())
+      if (look === 'loading') { root.children[1].alpha = 0.55 + 0.35 * Math.sin(now / 380); breathing = true; }
     this.frames++;
+    this.changed = false; // drawn right after this listener, in the same tick
     if (this.reach) this.reachLayer.visible = true;
+    // Nothing glides or breathes: this frame (drawn after this listener) is the last until something changes.
+    if (!gliding && !breathing) {
+      this.app.ticker.stop();
+      Ticker.system.stop();
+    }
   }
 }

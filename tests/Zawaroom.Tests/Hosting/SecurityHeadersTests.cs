@@ -69,6 +69,49 @@ public sealed class SecurityHeadersTests(TestApp app) : IClassFixture<TestApp>
         Assert.DoesNotContain("unsafe-eval", policy);
     }
 
+    static async Task<string> PageConnectSources(TestApp app, string path)
+    {
+        var page = await app.Anonymous().GetAsync(path);
+        await Http.Ensure(page);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        return page.Headers.GetValues("Content-Security-Policy").Single().Split(';').Select(p => p.Trim()).Single(p => p.StartsWith("connect-src"));
+    }
+
+    [Fact]
+    public async Task A_sites_own_media_server_is_allowed_on_its_pages_only_and_follows_the_operators_change()
+    {
+        await app.CreateSite("hdr_own_sfu");
+        await app.CreateSite("hdr_other");
+        await Http.Ensure(await app.Operator().Patch("/operator/api/sites/hdr_own_sfu", new { defaultMediaServerUrl = "wss://sfu.customer.example:8989/janus" }));
+
+        var own = await PageConnectSources(app, "/s/hdr_own_sfu/rooms/r1");
+        var other = await PageConnectSources(app, "/s/hdr_other/");
+
+        Assert.Contains("wss://sfu.customer.example:8989", own);
+        Assert.Contains("https://sfu.customer.example:8989", own);
+        Assert.Contains("'self'", own);
+        Assert.DoesNotContain("sfu.customer.example", other);
+
+        // The operator moves the site to another media server: the next page allows that one, not the old one.
+        await Http.Ensure(await app.Operator().Patch("/operator/api/sites/hdr_own_sfu", new { defaultMediaServerUrl = "https://media2.customer.example/janus" }));
+        var moved = await PageConnectSources(app, "/s/hdr_own_sfu/");
+        Assert.Contains("https://media2.customer.example", moved);
+        Assert.Contains("wss://media2.customer.example", moved);
+        Assert.DoesNotContain("sfu.customer.example", moved);
+
+        // Removed: back to the platform's policy.
+        await Http.Ensure(await app.Operator().Patch("/operator/api/sites/hdr_own_sfu", new { defaultMediaServerUrl = "" }));
+        Assert.Equal(other, await PageConnectSources(app, "/s/hdr_own_sfu/"));
+    }
+
+    [Fact]
+    public async Task A_media_server_url_that_is_not_a_web_url_is_refused()
+    {
+        await app.CreateSite("hdr_bad_sfu");
+        var refused = await app.Operator().Patch("/operator/api/sites/hdr_bad_sfu", new { defaultMediaServerUrl = "javascript:alert(1)" });
+        await Http.AssertProblem(refused, 400, "validation");
+    }
+
     [Fact]
     public async Task An_uploaded_background_is_served_with_its_checked_type_and_cannot_run_as_a_page()
     {

@@ -13,6 +13,7 @@ import { appendFileSync, mkdtempSync, existsSync, mkdirSync, openSync, readdirSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unprivilegedChromium } from '../../e2e/unprivileged.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -21,6 +22,11 @@ const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i
 const talkerCounts = arg('--talkers', '2,4,8,12').split(',').map(Number);
 const seconds = Number(arg('--seconds', '10'));
 const modes = arg('--modes', 'mesh,sfu').split(',');
+// How long a page may go without a word before the app drops it (Zawaroom:Live:HeartbeatTimeout, the
+// hub's client timeout too; 30 s in production). A dozen browsers on two cores starve a page's main
+// thread for longer than 30 s at times: it is dropped, re-enters and every peer renegotiates, and the
+// room never settles. The bench measures media, not that timeout, so it gives 120 s (--heartbeat-timeout 30 for the default).
+const heartbeatTimeout = Number(arg('--heartbeat-timeout', '120'));
 const appDir = join(root, 'functions');
 const appDll = join(appDir, 'bin', 'Debug', 'net10.0', 'Zawaroom.Functions.dll');
 if (!existsSync(appDll) || !existsSync(join(appDir, 'wwwroot', 'index.html'))) {
@@ -34,7 +40,7 @@ const logs = process.env.ZAWAROOM_BENCH_LOGS;
 if (logs) mkdirSync(logs, { recursive: true });
 const output = (name) => (logs ? ['ignore', openSync(join(logs, `${name}.log`), 'a'), openSync(join(logs, `${name}.log`), 'a')] : 'ignore');
 // The whole run is bounded: a joiner gets this long to hear everyone already there, the room as long again to settle.
-const joinTimeoutMs = 60000;
+const joinTimeoutMs = Number(arg('--join-timeout', '60')) * 1000;
 
 // --- Janus, as tests/Zawaroom.Tests/Media/MediaServers.cs starts it
 const janusDir = mkdtempSync(join(tmpdir(), 'zawaroom-media-bench-'));
@@ -71,6 +77,7 @@ const server = spawn('dotnet', [appDll], {
     Zawaroom__OperatorKey: 'bench', Zawaroom__SeedDemo: 'false', Zawaroom__Auth__LocalLogin: 'true', Logging__LogLevel__Default: 'Warning',
     Zawaroom__Media__JanusUrl: `http://127.0.0.1:${httpPort}/janus`, Zawaroom__Media__JanusPublicUrl: `ws://127.0.0.1:${wsPort}`,
     Zawaroom__Media__JanusAdminKey: adminKey, Zawaroom__Media__JanusTokenSecret: tokenSecret, Zawaroom__Media__SfuThreshold: '1000',
+    Zawaroom__Live__HeartbeatTimeout: new Date(heartbeatTimeout * 1000).toISOString().slice(11, 19),
   },
 });
 
@@ -86,30 +93,57 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Every process's parent and CPU seconds so far (user + system, from /proc). */
+/** Every process's parent, chromium process type (`--type=`: renderer, gpu-process, utility; none for the browser) and CPU seconds so far (user + system, from /proc). */
 function processTable() {
   const table = new Map();
   for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      table.set(Number(p), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 }); // USER_HZ
+      const type = /--type=([a-z-]+)/.exec(readFileSync(`/proc/${p}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+      table.set(Number(p), { ppid: Number(fields[1]), type, cpu: (Number(fields[11]) + Number(fields[12])) / 100 }); // USER_HZ
     } catch { /* gone */ }
   }
   return table;
 }
 
-/** CPU seconds of a process and its descendants. */
-function cpuOfTree(table, pid) {
-  let total = 0;
+/** CPU seconds of a process and its descendants, in all and by chromium process type. */
+function cpuByType(table, pid) {
+  const byType = { total: 0 };
   const queue = [pid];
   while (queue.length) {
     const p = queue.pop();
-    total += table.get(p)?.cpu ?? 0;
-    for (const [child, info] of table) if (info.ppid === p) queue.push(child);
+    const info = table.get(p);
+    if (info) { byType.total += info.cpu; byType[info.type] = (byType[info.type] ?? 0) + info.cpu; }
+    for (const [child, c] of table) if (c.ppid === p) queue.push(child);
   }
-  return total;
+  return byType;
 }
+const cpuOfTree = (table, pid) => cpuByType(table, pid).total;
+/** CPU seconds so far of each thread of the processes in the trees of these pids, by process type and thread name (ZAWAROOM_BENCH_THREADS=1: where the CPU goes). */
+function threadTable(table, pids) {
+  const out = new Map();
+  const queue = [...pids];
+  while (queue.length) {
+    const p = queue.pop();
+    for (const [child, c] of table) if (c.ppid === p) queue.push(child);
+    try {
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const stat = readFileSync(`/proc/${p}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${table.get(p)?.type ?? '?'}: ${name}`;
+        out.set(key, (out.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+      }
+    } catch { /* gone */ }
+  }
+  return out;
+}
+/** CPU seconds between two tables, by type (a process that ended in between counts what it used before it ended as nothing). */
+const cpuDelta = (t0, t1, pid) => {
+  const [a, b] = [cpuByType(t0, pid), cpuByType(t1, pid)];
+  return Object.fromEntries(Object.keys(b).map((k) => [k, Math.max(0, b[k] - (a[k] ?? 0))]));
+};
 
 /** Chromium main processes this script started (Playwright talks to them over a pipe). */
 const chromiumPids = () => [...processTable()].filter(([pid, info]) => {
@@ -151,13 +185,16 @@ const statsScript = async (janusPorts) => {
   return paths;
 };
 
+// Unprivileged, as a person's browser runs: see tests/e2e/unprivileged.mjs.
+const unprivileged = unprivilegedChromium(process.env.ZAWAROOM_CHROMIUM ?? '/usr/bin/chromium');
+
 const browsers = [];
 /** The i-th talker's browser: its own chromium process, launched the first time it is needed. */
 async function browserFor(i) {
   while (browsers.length <= i) {
     const before = new Set(chromiumPids());
     const browser = await chromium.launch({
-      executablePath: process.env.ZAWAROOM_CHROMIUM ?? '/usr/bin/chromium', headless: true,
+      executablePath: unprivileged, headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
         '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection', '--disable-extensions', '--disable-component-update'],
     });
@@ -168,6 +205,8 @@ async function browserFor(i) {
   return browsers[i];
 }
 
+/** A promise's value, or null when it fails or takes more than 10 s (a starved or hung page: no wait is endless). */
+const bounded = (promise, ms = 10000) => Promise.race([promise, sleep(ms).then(() => null)]).catch(() => null);
 const pct = (cpuSeconds, elapsed) => (cpuSeconds / elapsed * 100).toFixed(0);
 const spread = (values) => {
   const v = values.filter((t) => t !== null).sort((a, b) => a - b);
@@ -199,8 +238,8 @@ try {
 
   console.log(`media benchmark: N talkers (fake microphones) in one meeting room, each in its own headless chromium process; they enter one after the other, ${seconds} s measured once everyone hears everyone. Load average at start: ${loadAverage()}`);
   console.log('');
-  console.log('| talkers | mode | connections per browser | CPU per browser (% of one core, mean / max) | Janus CPU (%) | app CPU (%) | uplink per browser, audio payload (kbit/s) | uplink per browser, on the wire (kbit/s) | first voice (median / max, s) | all voices (median / max, s) | heard everyone | load (1 min) |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+  console.log('| talkers | mode | connections per browser | CPU per browser (% of one core, mean / max) | of which page / GPU / browser and services (%) | Janus CPU (%) | app CPU (%) | uplink per browser, audio payload (kbit/s) | uplink per browser, on the wire (kbit/s) | first voice (median / max, s) | all voices (median / max, s) | heard everyone | load (1 min) |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const n of talkerCounts) {
     for (const mode of modes) {
       const path = mode === 'sfu' ? 'sfu' : 'p2p';
@@ -213,7 +252,8 @@ try {
       });
       const talkers = [];
       const errors = [];
-      const stats = (t) => t.page.evaluate(statsScript, [rtpFrom, rtpFrom + 1000]).catch(() => null);
+      // A page too starved (or hung) to answer in 10 s counts as hearing no one this time, so no wait is endless.
+      const stats = (t) => bounded(t.page.evaluate(statsScript, [rtpFrom, rtpFrom + 1000]));
       const heard = (s) => (s ? Object.keys(s[path].inbound).length : 0);
       try {
         for (let i = 0; i < n; i++) {
@@ -240,6 +280,7 @@ try {
             if (i === 0 ? (path === 'p2p' || (s?.sfu.sent ?? 0) > 0) : count >= i) { if (i > 0) t.allVoices = (Date.now() - opened) / 1000; break; }
             await sleep(200);
           }
+          console.error(`  ${mode} ${n}: t${i + 1} in, first voice ${t.firstVoice ?? '–'} s, all voices ${t.allVoices ?? (i ? 'not within the limit' : '–')} s (load ${loadAverage().split(' ')[0]})`);
           const settled = Date.now() + joinTimeoutMs;
           while (Date.now() < settled && (await Promise.all(talkers.map(stats))).some((s) => heard(s) < i)) await sleep(250);
         }
@@ -247,37 +288,51 @@ try {
         const quiet = Date.now() + 15000;
         while (path === 'sfu' && Date.now() < quiet && (await Promise.all(talkers.map(stats))).some((s) => (s?.p2p.open ?? 0) > 0)) await sleep(250);
 
+        const threads0 = process.env.ZAWAROOM_BENCH_THREADS ? threadTable(processTable(), talkers.map((t) => t.pid)) : null;
         const table0 = processTable();
         const before = await Promise.all(talkers.map(stats));
         const t0 = Date.now();
         await sleep(seconds * 1000);
         const table1 = processTable();
+        if (threads0) {
+          const threads1 = threadTable(table1, talkers.map((t) => t.pid));
+          const top = [...threads1].map(([k, v]) => [k, v - (threads0.get(k) ?? 0)]).sort((a, b) => b[1] - a[1]).slice(0, 15);
+          console.error(`  threads (${n} ${mode}, % of one core per browser): ${top.map(([k, v]) => `${k} ${(v / n / seconds * 100).toFixed(1)}`).join(' · ')}`);
+        }
         const after = await Promise.all(talkers.map(stats));
         const elapsed = (Date.now() - t0) / 1000;
         const load = loadAverage().split(' ')[0];
 
-        const cpu = talkers.map((t) => cpuOfTree(table1, t.pid) - cpuOfTree(table0, t.pid));
+        const cpuParts = talkers.map((t) => cpuDelta(table0, table1, t.pid));
+        const cpu = cpuParts.map((c) => c.total);
+        const part = (...types) => pct(cpuParts.reduce((a, c) => a + types.reduce((b, k) => b + (c[k] ?? 0), 0), 0) / n, elapsed);
         const janusCpu = cpuOfTree(table1, janus.pid) - cpuOfTree(table0, janus.pid);
         const appCpu = cpuOfTree(table1, server.pid) - cpuOfTree(table0, server.pid);
+        // Uplink over the pages that answered both times (a starved page may not: see "did not answer").
+        const answered = talkers.filter((_, i) => after[i] && before[i]).length;
         const sum = (f) => talkers.reduce((a, _, i) => a + (after[i] && before[i] ? f(after[i]) - f(before[i]) : 0), 0);
-        const payload = sum((s) => s.sfu.sent + s.p2p.sent) / n * 8 / elapsed / 1000;
-        const wire = sum((s) => s.sfu.wire + s.p2p.wire) / n * 8 / elapsed / 1000;
+        const payload = answered ? sum((s) => s.sfu.sent + s.p2p.sent) / answered * 8 / elapsed / 1000 : Number.NaN;
+        const wire = answered ? sum((s) => s.sfu.wire + s.p2p.wire) / answered * 8 / elapsed / 1000 : Number.NaN;
         // Heard everyone: audio kept arriving from all n-1 others during the measured seconds.
         const hearsAll = talkers.filter((_, i) => {
           const a = after[i]?.[path].inbound ?? {}, b = before[i]?.[path].inbound ?? {};
           return Object.keys(a).filter((k) => a[k] > (b[k] ?? 0)).length >= n - 1;
         }).length;
         if (logs) {
-          const detail = await Promise.all(talkers.map((t) => t.page.evaluate(() => window.__pcs.map((pc) => ({ state: pc.connectionState, path: window.__last.get(pc)?.path }))).catch((e) => String(e))));
+          const detail = await Promise.all(talkers.map((t) => bounded(t.page.evaluate(() => window.__pcs.map((pc) => ({ state: pc.connectionState, path: window.__last.get(pc)?.path }))))));
           writeFileSync(join(logs, `${mode}-${n}-stats.json`), JSON.stringify({ before, after, detail }, null, 1));
         }
         const connections = after.map((s) => (s ? s.sfu.open + s.p2p.open : 0));
         const conn = Math.min(...connections) === Math.max(...connections) ? `${connections[0]}` : `${Math.min(...connections)}–${Math.max(...connections)}`;
-        console.log(`| ${n} | ${mode} | ${conn} | ${pct(cpu.reduce((a, c) => a + c, 0) / n, elapsed)} / ${pct(Math.max(...cpu), elapsed)} | ${pct(janusCpu, elapsed)} | ${pct(appCpu, elapsed)} | ${payload.toFixed(0)} | ${wire.toFixed(0)} | ${spread(talkers.map((t) => t.firstVoice))} | ${spread(talkers.map((t) => t.allVoices))} | ${hearsAll} of ${n} | ${load} |`);
+        console.log(`| ${n} | ${mode} | ${conn} | ${pct(cpu.reduce((a, c) => a + c, 0) / n, elapsed)} / ${pct(Math.max(...cpu), elapsed)} | ${part('renderer')} / ${part('gpu-process')} / ${part('browser', 'utility', 'zygote')} | ${pct(janusCpu, elapsed)} | ${pct(appCpu, elapsed)} | ${payload.toFixed(0)} | ${wire.toFixed(0)} | ${spread(talkers.map((t) => t.firstVoice))} | ${spread(talkers.map((t) => t.allVoices))} | ${hearsAll} of ${n}${answered < n ? ` (${n - answered} did not answer getStats within 10 s)` : ''} | ${load} |`);
         if (hearsAll < n) failed = true;
         if (errors.length) console.error(`  script errors (${errors.length}): ${[...new Set(errors)].slice(0, 3).join(' · ')}`);
+      } catch (error) {
+        // One row gone wrong (a page that would not open, a browser that died) is reported, and the run goes on.
+        console.log(`| ${n} | ${mode} | not measured: ${String(error?.message ?? error).split('\n')[0]} (${talkers.length} of ${n} had entered) |`);
+        failed = true;
       } finally {
-        for (const t of talkers) await t.context.close().catch(() => {});
+        await Promise.all(talkers.map((t) => bounded(t.context.close(), 30000)));
         await sleep(2000); // let the app see them leave before the next room fills
       }
     }

@@ -30,7 +30,8 @@ var options = new Options(
     Client: Arg("--client", "raw"),
     Cases: Arg("--cases", "zawaroom,baseline,crowded").Split(',').ToList(),
     AppDll: Path.GetFullPath(Arg("--app", Path.Combine(Bench.Root(), "functions/bin/Release/net10.0/Zawaroom.Functions.dll"))),
-    ServerEnv: args.Select((a, i) => (a, i)).Where(t => t.a == "--server-env").Select(t => args[t.i + 1]).ToList());
+    ServerEnv: args.Select((a, i) => (a, i)).Where(t => t.a == "--server-env").Select(t => args[t.i + 1]).ToList(),
+    WorkerEnv: args.Select((a, i) => (a, i)).Where(t => t.a == "--worker-env").Select(t => args[t.i + 1]).ToList());
 if (!File.Exists(options.AppDll))
 {
     Console.Error.WriteLine($"Build the app in Release first (dotnet build -c Release functions -p:SkipStaticWeb=true): {options.AppDll} is missing.");
@@ -40,7 +41,8 @@ if (!File.Exists(options.AppDll))
 Console.WriteLine($"presence benchmark {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {options.Seconds} s per case, {Environment.ProcessorCount} cores, " +
     $"{options.Workers} client processes ({(options.Client == "raw" ? "raw WebSocket clients for JSON, " : "")}SignalR .NET clients{(options.Client == "raw" ? " for MessagePack" : "")}), " +
     $"room 4800x2750, viewport 1920x1080, 10 % moving at 5/s; app {options.AppDll}" +
-    (options.ServerEnv.Count > 0 ? $"; server env {string.Join(' ', options.ServerEnv)}" : ""));
+    (options.ServerEnv.Count > 0 ? $"; server env {string.Join(' ', options.ServerEnv)}" : "") +
+    (options.WorkerEnv.Count > 0 ? $"; client env {string.Join(' ', options.WorkerEnv)}" : ""));
 Console.WriteLine("| case | protocol | client | clients | p50 ms | p99 ms | server p50 ms | server p99 ms | batch p50 | batch p99 | " +
     "msgs/s delivered | KB/s delivered | moves/s delivered | server CPU % | server peak MB | clients CPU % | others CPU % |");
 Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -66,7 +68,8 @@ return 0;
 static string Cell(double value, string format) => double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
 static string ClientKind(string client, string protocol) => client == "raw" && protocol == "json" ? "raw" : "signalr";
 
-sealed record Options(List<int> Clients, int Seconds, int Workers, List<string> Protocols, string Client, List<string> Cases, string AppDll, List<string> ServerEnv);
+sealed record Options(List<int> Clients, int Seconds, int Workers, List<string> Protocols, string Client, List<string> Cases, string AppDll,
+    List<string> ServerEnv, List<string> WorkerEnv);
 
 /// <summary>P50/P99: the clients' move-to-screen latency; Server*: the server's share (arrival to batch handed to the transport); Batch*: moves per batch.</summary>
 sealed record CaseResult(double P50, double P99, double ServerP50, double ServerP99, double BatchP50, double BatchP99,
@@ -157,6 +160,7 @@ static class Bench
                 { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false };
                 // Clients are browsers stand-ins: the workstation GC, not the server GC the Web SDK picks.
                 ws.Environment["DOTNET_gcServer"] = "0";
+                foreach (var kv in o.WorkerEnv) ws.Environment[kv[..kv.IndexOf('=')]] = kv[(kv.IndexOf('=') + 1)..];
                 workers.Add(Process.Start(ws)!);
             }
             using (var ready = new CancellationTokenSource(TimeSpan.FromMinutes(10)))
@@ -197,6 +201,8 @@ static class Bench
             var sendErrors = results.Sum(r => r.SendErrors);
             Console.Error.WriteLine($"  [{name} {protocol} {n}: {results.Sum(r => r.MovesSent) / window:F0} moves/s sent, {window:F1} s window]");
             if (sendErrors > 0) Console.Error.WriteLine($"  ({name}/{protocol}/{n}: {sendErrors} moves could not be sent)");
+            var dropped = results.Sum(r => r.Dropped);
+            if (dropped > 0) Console.Error.WriteLine($"  ({name}/{protocol}/{n}: the server dropped {dropped} of the {n} clients before the window ended)");
             if (metrics is not null)
                 Console.Error.WriteLine($"  [{name} {protocol} {n}: server recorded {metrics.Count(ServerMetrics.Latency) / window:F0} moves/s and " +
                     $"{metrics.Count(ServerMetrics.BatchSize) / window:F0} batches/s handed to the transport]");

@@ -14,6 +14,9 @@ namespace Zawaroom.Bench.Presence;
 /// set the p99. Every received record is still parsed in full (<see cref="Utf8JsonReader"/> reads
 /// every token) before the handler takes the send time out of each move's x: the measured
 /// move-to-screen latency keeps its meaning (send → server → batch → network → parse → handler).
+/// Like a browser's SignalR client it pings from the handshake on (every 10 s; the hub drops a
+/// connection it has not heard from within its client timeout, 30 s), so a member that connected
+/// early and waits for the others does not time out before the window.
 /// </summary>
 public sealed class RawClient : IAsyncDisposable
 {
@@ -26,6 +29,7 @@ public sealed class RawClient : IAsyncDisposable
     readonly Action<int> _bytes;
     readonly CancellationTokenSource _closing = new();
     Task _receiving = Task.CompletedTask;
+    Task _pinging = Task.CompletedTask;
     int _invocations;
     TaskCompletionSource? _handshake;
     readonly Dictionary<string, TaskCompletionSource> _pending = [];
@@ -49,6 +53,7 @@ public sealed class RawClient : IAsyncDisposable
             client._receiving = client.Receive();
             await client.SendRaw(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}\u001e"), ct);
             await client._handshake.Task.WaitAsync(ct);
+            client._pinging = client.KeepAlive();
             return client;
         }
         catch
@@ -72,8 +77,20 @@ public sealed class RawClient : IAsyncDisposable
         await done.Task.WaitAsync(ct);
     }
 
-    /// <summary>A keep-alive, as SignalR clients send when they have nothing else to say.</summary>
-    public Task SendPing(CancellationToken ct) => SendRaw(Ping, ct);
+    /// <summary>True once the connection ended without our own close (the server dropped it).</summary>
+    public bool Dropped => _receiving.IsCompleted && !_closing.IsCancellationRequested;
+
+    /// <summary>A keep-alive every 10 s, as SignalR clients send (the JavaScript client every 15 s when idle).</summary>
+    async Task KeepAlive()
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+            while (await timer.WaitForNextTickAsync(_closing.Token))
+                await SendRaw(Ping, _closing.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException) { }
+    }
 
     async Task SendRaw(byte[] bytes, CancellationToken ct)
     {
@@ -199,6 +216,7 @@ public sealed class RawClient : IAsyncDisposable
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException) { }
         _closing.Cancel();
         try { await _receiving; } catch (Exception) { }
+        try { await _pinging; } catch (Exception) { }
         _ws.Dispose();
         _closing.Dispose();
     }

@@ -31,11 +31,12 @@ public sealed record MoveCommand(double X, double Y);
 public sealed record ViewportCommand(double X, double Y, double Width, double Height);
 
 /// <summary>What a worker measured during the window; one line of JSON on its stdout.</summary>
-public sealed record WorkerResult(long MovesSent, long SendErrors, long Messages, long MovesReceived, long Bytes, double Seconds, string Histogram);
+public sealed record WorkerResult(long MovesSent, long SendErrors, int Dropped, long Messages, long MovesReceived, long Bytes, double Seconds, string Histogram);
 
 /// <summary>
 /// A worker process: holds its share of the simulated clients, waits for "go" on stdin, moves a
-/// tenth of them 5 times a second for the window, and reports what its clients received.
+/// tenth of them 5 times a second for the window, and reports what its clients received (and how
+/// many of them the server dropped: a dropped client receives nothing, so it must be told, not hidden).
 /// </summary>
 public static class Worker
 {
@@ -73,9 +74,6 @@ public static class Worker
             finally { gate.Release(); }
         }));
 
-        // Keep-alives, as a browser's SignalR client sends them (the hub drops a silent connection).
-        using var quit = new CancellationTokenSource();
-        var pings = KeepAlive(clients, quit.Token);
         Console.WriteLine("ready");
         if (Console.ReadLine() != "go") return;
 
@@ -101,36 +99,26 @@ public static class Worker
                     Interlocked.Increment(ref movesSent);
                 }
                 catch (OperationCanceledException) { }
-                catch (Exception) { Interlocked.Increment(ref sendErrors); }
+                catch (Exception e)
+                {
+                    if (Interlocked.Increment(ref sendErrors) <= 5)
+                        Console.Error.WriteLine($"  (worker: a move of {targets[i].Email} at {clock.Elapsed.TotalSeconds:F1} s failed: {e.GetType().Name}: {e.Message})");
+                }
             } while (await WaitTick(timer, stop.Token));
         }).Append(window));
         // Let the last tick's batches arrive before closing the window.
         await Task.Delay(400);
         Volatile.Write(ref measuring, 0);
         var elapsed = clock.Elapsed.TotalSeconds;
-        var result = new WorkerResult(movesSent, sendErrors, Interlocked.Read(ref messages), Interlocked.Read(ref movesReceived),
+        var result = new WorkerResult(movesSent, sendErrors, clients.Count(c => c.Dropped), Interlocked.Read(ref messages), Interlocked.Read(ref movesReceived),
             Interlocked.Read(ref bytes), elapsed, histogram.Encode());
         Console.WriteLine("result " + System.Text.Json.JsonSerializer.Serialize(result));
 
         Console.ReadLine(); // "quit" or end of input
-        quit.Cancel();
-        await pings;
         await Task.WhenAll(clients.Where(c => c is not null).Select(async c =>
         {
             try { await c.DisposeAsync(); } catch (Exception) { }
         }));
-    }
-
-    static async Task KeepAlive(IBenchMember[] clients, CancellationToken ct)
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
-            while (await timer.WaitForNextTickAsync(ct))
-                foreach (var c in clients)
-                    try { await c.Ping(ct); } catch (Exception e) when (e is not OperationCanceledException) { }
-        }
-        catch (OperationCanceledException) { }
     }
 
     static async Task<IBenchMember> Connect(Target t, string protocol, string client, Func<bool> measuring, Histogram histogram,
@@ -167,20 +155,21 @@ public static class Worker
     interface IBenchMember : IAsyncDisposable
     {
         Task Move(double x, double y, CancellationToken ct);
-        Task Ping(CancellationToken ct);
+        /// <summary>The server ended the connection (it no longer receives anything).</summary>
+        bool Dropped { get; }
     }
 
     sealed class RawMember(RawClient client) : IBenchMember
     {
         public Task Move(double x, double y, CancellationToken ct) => client.Send("Move", MoveJson(x, y), ct);
-        public Task Ping(CancellationToken ct) => client.SendPing(ct);
+        public bool Dropped => client.Dropped;
         public ValueTask DisposeAsync() => client.DisposeAsync();
     }
 
     sealed class SignalRMember(HubConnection connection) : IBenchMember
     {
         public Task Move(double x, double y, CancellationToken ct) => connection.SendAsync("Move", new MoveCommand(x, y), ct);
-        public Task Ping(CancellationToken ct) => Task.CompletedTask; // the client sends its own
+        public bool Dropped => connection.State == HubConnectionState.Disconnected;
         public async ValueTask DisposeAsync()
         {
             using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -64,6 +64,32 @@ function row(line: ChatLine): HTMLElement {
   return h('li', { class: `chat-line ${line.kind}`, dataset: { email: line.email } },
     line.kind === 'message' ? h('span', { class: 'chat-name' }, line.name || line.email) : null,
     h('span', { class: 'chat-text' }, line.text),
-    line.imageUrl ? h('img', { class: 'chat-image', src: line.imageUrl, alt: line.text }) : null,
+    line.imageUrl ? h('img', { class: 'chat-image', src: line.imageUrl, alt: line.text, onload: fitThumbnail }) : null,
     h('time', { class: 'chat-time' }, time));
+}
+
+const thumbnail = { maxWidth: 240, maxHeight: 160, minLongSide: 96, minSide: 24 };
+
+/**
+ * The size a chat thumbnail is shown at: a large picture shrinks into 240 x 160, a tiny one grows until
+ * its longer side is 96 px (a 2 x 2 upload is a visible square, not a dot), both keeping their
+ * proportions; no side below 24 px (the picture is contained in that box). Enlarged twice or more,
+ * its pixels are drawn sharp.
+ */
+export function thumbnailSize(width: number, height: number): { width: number; height: number; pixelated: boolean } {
+  const w = Math.max(1, width);
+  const h = Math.max(1, height);
+  const fit = Math.min(thumbnail.maxWidth / w, thumbnail.maxHeight / h);
+  let k = Math.min(1, fit);
+  if (Math.max(w, h) * k < thumbnail.minLongSide) k = Math.min(thumbnail.minLongSide / Math.max(w, h), fit);
+  const clamp = (v: number, max: number) => Math.min(max, Math.max(thumbnail.minSide, Math.round(v)));
+  return { width: clamp(w * k, thumbnail.maxWidth), height: clamp(h * k, thumbnail.maxHeight), pixelated: k >= 2 };
+}
+
+function fitThumbnail(this: HTMLImageElement): void {
+  const size = thumbnailSize(this.naturalWidth, this.naturalHeight);
+  this.style.width = `${size.width}px`;
+  this.style.height = `${size.height}px`;
+  this.classList.toggle('pixelated', size.pixelated);
+  this.dataset.shown = `${size.width}x${size.height}`;
 }
