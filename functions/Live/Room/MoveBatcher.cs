@@ -79,7 +79,7 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
             static (_, earlier, m) => m with { FromZone = earlier.FromZone }, move);
         if (options.Value.SendAtOnceWhenQuiet && ClaimLeadingEdge((move.SiteId, move.RoomId)) is { } room)
             // Not on the mover's call: the fan-out is the batcher's work, as on a tick.
-            _ = Task.Run(() => Observe(Flush(room, CancellationToken.None)), CancellationToken.None);
+            _ = Task.Run(() => Observe(Bounded(CancellationToken.None, room), CancellationToken.None), CancellationToken.None);
     }
 
     /// <summary>The room, when nothing of it was sent for a whole tick and this caller is the one to send at once now.</summary>
@@ -198,13 +198,13 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
     /// </summary>
     TimeSpan TickTimeout => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(10).Ticks, options.Value.MoveTick.Ticks * Math.Max(1, options.Value.MaxTicksInFlight)));
 
-    async Task Bounded(CancellationToken stoppingToken)
+    async Task Bounded(CancellationToken stoppingToken, (string Site, string Room)? only = null)
     {
         using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         tick.CancelAfter(TickTimeout);
         try
         {
-            await Flush(tick.Token);
+            await Flush(only, tick.Token);
         }
         catch (OperationCanceledException) when (tick.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
         {
