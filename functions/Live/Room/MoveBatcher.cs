@@ -79,7 +79,7 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
             static (_, earlier, m) => m with { FromZone = earlier.FromZone }, move);
         if (options.Value.SendAtOnceWhenQuiet && ClaimLeadingEdge((move.SiteId, move.RoomId)) is { } room)
             // Not on the mover's call: the fan-out is the batcher's work, as on a tick.
-            _ = Task.Run(() => Observe(Bounded(CancellationToken.None, room), CancellationToken.None), CancellationToken.None);
+            _ = Task.Run(() => Observe(BoundedFlush(CancellationToken.None, room), CancellationToken.None), CancellationToken.None);
     }
 
     /// <summary>The room, when nothing of it was sent for a whole tick and this caller is the one to send at once now.</summary>
@@ -185,7 +185,7 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
         {
             while (inFlight.Count > 0 && (inFlight.Peek().IsCompleted || inFlight.Count >= Math.Max(1, options.Value.MaxTicksInFlight)))
                 await Observe(inFlight.Dequeue(), stoppingToken);
-            var tick = Bounded(stoppingToken);
+            var tick = BoundedFlush(stoppingToken);
             if (!tick.IsCompleted) inFlight.Enqueue(tick);
             else await Observe(tick, stoppingToken);
         }
@@ -198,19 +198,8 @@ public sealed class MoveBatcher(IRoomBroadcaster broadcaster, IOptions<LiveOptio
     /// </summary>
     TimeSpan TickTimeout => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(10).Ticks, options.Value.MoveTick.Ticks * Math.Max(1, options.Value.MaxTicksInFlight)));
 
-    async Task Bounded(CancellationToken stoppingToken, (string Site, string Room)? only = null)
-    {
-        using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        tick.CancelAfter(TickTimeout);
-        try
-        {
-            await Flush(only, tick.Token);
-        }
-        catch (OperationCanceledException) when (tick.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"A tick's batches of moves were not sent within {TickTimeout.TotalSeconds:0.#} s and were given up.");
-        }
-    }
+    Task BoundedFlush(CancellationToken stoppingToken, (string Site, string Room)? only = null) =>
+        Bounded.Run(t => Flush(only, t), TickTimeout, "Sending a tick's batches of moves was given up", stoppingToken);
 
     async Task Observe(Task tick, CancellationToken stoppingToken)
     {

@@ -98,19 +98,8 @@ public sealed class PresenceSweep(IPresenceStore presence, IHeldConnections loca
     }
 
     /// <summary>One step of a pass, given up after <see cref="StepTimeout"/> (a hung store or service call, a room lock held by one).</summary>
-    async Task Step(Func<CancellationToken, Task> step, string what, CancellationToken ct)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bounded.CancelAfter(StepTimeout);
-        try
-        {
-            await step(bounded.Token);
-        }
-        catch (OperationCanceledException) when (bounded.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new TimeoutException($"The presence sweep gave up {what} after {StepTimeout.TotalSeconds:0.#} s.");
-        }
-    }
+    Task Step(Func<CancellationToken, Task> step, string what, CancellationToken ct) =>
+        Bounded.Run(step, StepTimeout, $"The presence sweep gave up {what}", ct);
 
     /// <summary>Removes one expired record (if nobody renewed or removed it meanwhile), then tells its room and logs the leave.</summary>
     async Task Remove(PresenceRecord gone, DateTimeOffset cutoff, CancellationToken ct)
